@@ -1,0 +1,41 @@
+package io.ingestobs.camel;
+
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One batch of topic records on its way through the consumer: the readable events, what goes to the DLQ, and for
+ * each partition the commit of its last record, to be made once everything before it is delivered.
+ */
+public final class ConsumedBatch {
+
+    private final List<ConsumedEvent> events;
+    private final List<OutgoingDeadLetter> deadLetters;
+    private final Map<String, KafkaManualCommit> commits;
+
+    public ConsumedBatch(List<ConsumedEvent> events, List<OutgoingDeadLetter> deadLetters,
+                         Map<String, KafkaManualCommit> commits) {
+        this.events = events;
+        this.deadLetters = new ArrayList<>(deadLetters);
+        this.commits = commits;
+    }
+
+    public List<ConsumedEvent> getEvents() {
+        return events;
+    }
+
+    public List<OutgoingDeadLetter> getDeadLetters() {
+        return deadLetters;
+    }
+
+    public Map<String, KafkaManualCommit> getCommits() {
+        return commits;
+    }
+
+    void addDeadLetter(OutgoingDeadLetter letter) {
+        deadLetters.add(letter);
+    }
+}

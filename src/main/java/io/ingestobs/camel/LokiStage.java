@@ -1,0 +1,61 @@
+package io.ingestobs.camel;
+
+import io.ingestobs.domain.DeadLetter;
+import io.ingestobs.domain.LabelCardinalityLimiter;
+import io.ingestobs.loki.LokiEntry;
+import io.ingestobs.loki.LokiSink;
+import io.ingestobs.loki.LokiStream;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends a batch's events to Loki, the event bytes as line; what Loki refuses joins the batch's dead letters.
+ * Returns only once every event is in Loki or refused, so the offsets after it may be committed.
+ */
+public final class LokiStage {
+
+    private final LokiSink sink;
+    private final LabelCardinalityLimiter limiter;
+    private final String topic;
+    private final Clock clock;
+
+    /** @param sink null when LOKI_URL is unset: the stage then lets every batch through */
+    public LokiStage(LokiSink sink, LabelCardinalityLimiter limiter, String topic, Clock clock) {
+        this.sink = sink;
+        this.limiter = limiter;
+        this.topic = topic;
+        this.clock = clock;
+    }
+
+    public boolean enabled() {
+        return sink != null;
+    }
+
+    public void deliver(ConsumedBatch batch) {
+        if (sink == null || batch.getEvents().isEmpty()) {
+            return;
+        }
+        List<LokiEntry> entries = new ArrayList<>(batch.getEvents().size());
+        Map<LokiEntry, Boolean> firstDeliveries = new IdentityHashMap<>();
+        for (ConsumedEvent consumed : batch.getEvents()) {
+            Instant time = consumed.event().timestamp();
+            long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+            LokiEntry entry = new LokiEntry(LokiStream.of(consumed.event(), limiter), nanos,
+                    new String(consumed.bytes(), StandardCharsets.UTF_8), consumed.key(), consumed.origin());
+            entries.add(entry);
+            firstDeliveries.put(entry, consumed.firstDelivery());
+        }
+        for (LokiSink.Refusal refusal : sink.deliver(entries)) {
+            LokiEntry entry = refusal.entry();
+            boolean first = firstDeliveries.get(entry);
+            batch.addDeadLetter(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_LOKI, refusal.reason(),
+                    refusal.answer(), topic, entry.origin(), entry.line(), entry.key(), clock.instant()), first));
+        }
+    }
+}

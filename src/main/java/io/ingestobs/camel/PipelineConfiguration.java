@@ -1,0 +1,133 @@
+package io.ingestobs.camel;
+
+import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.LabelCardinalityLimiter;
+import io.ingestobs.domain.RunRecordValidator;
+import io.ingestobs.domain.Thresholds;
+import io.ingestobs.domain.TimestampParser;
+import io.ingestobs.kafka.ConsumerLagMonitor;
+import io.ingestobs.loki.HttpLokiClient;
+import io.ingestobs.loki.LokiSink;
+import io.ingestobs.loki.LokiSinkMetrics;
+import io.ingestobs.loki.LokiSettings;
+import io.ingestobs.metrics.PipelineMetrics;
+import io.ingestobs.metrics.RunMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Builds the pipeline's beans from the properties of {@code application.properties} (themselves fed by the
+ * environment of SPEC §6) and binds them under the names the YAML routes use.
+ */
+public final class PipelineConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
+
+    private final ProducerSummary producerSummary;
+    private final Clock clock;
+
+    public PipelineConfiguration() {
+        this(new ProducerSummary(() -> { }), Clock.systemUTC());
+    }
+
+    public PipelineConfiguration(ProducerSummary producerSummary, Clock clock) {
+        this.producerSummary = producerSummary;
+        this.clock = clock;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        PropertiesComponent props = context.getPropertiesComponent();
+        PrometheusMeterRegistry registry = meterRegistry(context);
+
+        PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(intProp(props, "labels.cardinalityLimit"));
+        Thresholds thresholds = new Thresholds(Long.parseLong(prop(props, "thresholds.highMemoryBytes")),
+                Double.parseDouble(prop(props, "thresholds.highCpuSeconds")));
+        RunRecordValidator validator = new RunRecordValidator(
+                new TimestampParser(ZoneId.of(prop(props, "input.timezone"))));
+
+        bind(context, "producerSummary", producerSummary);
+        bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds), pipelineMetrics,
+                producerSummary, Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")), clock));
+        bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics, producerSummary));
+        bind(context, "batchReader", new BatchReader(new RedeliveryFilter(), clock));
+        bind(context, "runMetrics", new RunMetricsStage(new RunMetrics(registry, limiter)));
+        bind(context, "offsetCommitter", new OffsetCommitter());
+
+        LokiSink sink = lokiSink(props, registry);
+        bind(context, "lokiStage", new LokiStage(sink, limiter, prop(props, "kafka.topic"), clock));
+        bind(context, "lokiHealth", new LokiHealthCheck(sink));
+
+        Map<String, Object> admin = new HashMap<>();
+        admin.put("bootstrap.servers", prop(props, "kafka.brokers"));
+        props.resolveProperty("camel.component.kafka.securityProtocol").ifPresent(v -> admin.put("security.protocol", v));
+        props.resolveProperty("camel.component.kafka.saslMechanism").ifPresent(v -> admin.put("sasl.mechanism", v));
+        props.resolveProperty("camel.component.kafka.saslJaasConfig").ifPresent(v -> admin.put("sasl.jaas.config", v));
+        bind(context, "consumerLag", new ConsumerLagMonitor(registry, admin, prop(props, "kafka.topic"),
+                prop(props, "kafka.groupId")));
+    }
+
+    /** The registry Camel serves on /metrics: ours and Camel's meters in one scrape. */
+    private static PrometheusMeterRegistry meterRegistry(CamelContext context) {
+        PrometheusMeterRegistry registry = context.getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        if (registry == null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
+        }
+        return registry;
+    }
+
+    private LokiSink lokiSink(PropertiesComponent props, PrometheusMeterRegistry registry) {
+        String url = props.resolveProperty("loki.url").orElse("").trim();
+        if (url.isEmpty()) {
+            LOG.info("LOKI_URL is not set: the Loki sink is off; runs are counted in the metrics only");
+            return null;
+        }
+        LokiSettings settings = new LokiSettings(url, optional(props, "loki.tenantId"),
+                optional(props, "loki.username"), optional(props, "loki.password"),
+                optional(props, "loki.bearerToken"), intProp(props, "loki.batch.maxEntries"),
+                intProp(props, "loki.batch.maxBytes"), intProp(props, "loki.maxLineBytes"),
+                Duration.ofMillis(intProp(props, "loki.requestTimeoutMs")),
+                Duration.ofMillis(intProp(props, "loki.retry.initialBackoffMs")),
+                Duration.ofMillis(intProp(props, "loki.retry.maxBackoffMs")),
+                Duration.ofMillis(intProp(props, "loki.retry.maxTimeMs")));
+        LOG.info("Loki sink on: {}", settings);
+        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry));
+    }
+
+    private static void bind(CamelContext context, String name, Object bean) {
+        context.getRegistry().bind(name, bean);
+    }
+
+    private static String prop(PropertiesComponent props, String key) {
+        return props.resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("missing configuration property " + key));
+    }
+
+    private static int intProp(PropertiesComponent props, String key) {
+        String value = prop(props, key).trim();
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static String optional(PropertiesComponent props, String key) {
+        return props.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+    }
+}

@@ -1,0 +1,23 @@
+package io.ingestobs.camel;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Remembers, per topic partition, the highest offset this process has already counted, so that a record Kafka
+ * delivers again (after a failed push, a rebalance, a route restart) is not counted twice.
+ */
+public final class RedeliveryFilter {
+
+    private final Map<String, Long> counted = new ConcurrentHashMap<>();
+
+    /** True the first time this process sees {@code offset} of {@code partition}; false for a redelivery. */
+    public boolean firstDelivery(String partition, long offset) {
+        Long previous = counted.get(partition);
+        if (previous != null && offset <= previous) {
+            return false;
+        }
+        counted.put(partition, offset);
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+package io.ingestobs.domain;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps each label to a bounded number of distinct values: past the limit, new values fold into
+ * {@value #OTHER}, so a connector that writes ids into {@code Objet} cannot explode Prometheus or Loki.
+ * The values seen first keep their own series.
+ */
+public final class LabelCardinalityLimiter {
+
+    public static final String OTHER = "__other__";
+    /** Longer values are cut: they are identifiers gone wrong, not names a person filters on. */
+    public static final int MAX_VALUE_LENGTH = 256;
+
+    private final int limit;
+    private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> folded = new ConcurrentHashMap<>();
+
+    public LabelCardinalityLimiter(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("LABEL_CARDINALITY_LIMIT must be at least 1, got " + limit);
+        }
+        this.limit = limit;
+    }
+
+    public RunLabels limit(RunLabels labels) {
+        return new RunLabels(value("source", labels.source()), value("etat", labels.etat()),
+                value("objet", labels.objet()), value("entreprise", labels.entreprise()),
+                value("zone", labels.zone()));
+    }
+
+    /** The value to expose for {@code label}: itself while the label has room, {@value #OTHER} after. */
+    public String value(String label, String raw) {
+        String value = raw.length() > MAX_VALUE_LENGTH ? raw.substring(0, MAX_VALUE_LENGTH) : raw;
+        Set<String> values = seen.computeIfAbsent(label, l -> ConcurrentHashMap.newKeySet());
+        if (values.contains(value)) {
+            return value;
+        }
+        synchronized (values) {
+            if (values.contains(value) || values.size() < limit && values.add(value)) {
+                return value;
+            }
+        }
+        folded.computeIfAbsent(label, l -> new AtomicLong()).incrementAndGet();
+        return OTHER;
+    }
+
+    /** How many values of {@code label} were folded into {@value #OTHER} so far. */
+    public long foldedCount(String label) {
+        AtomicLong count = folded.get(label);
+        return count == null ? 0 : count.get();
+    }
+}

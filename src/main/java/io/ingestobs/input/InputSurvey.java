@@ -1,0 +1,37 @@
+package io.ingestobs.input;
+
+import io.ingestobs.domain.RunRecordValidator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * A first streaming pass over an input file: how many records it holds and when its newest run ended. The
+ * producer announces the count before publishing, and rebasing needs the newest time before the first record.
+ */
+public record InputSurvey(long records, Instant newestRun) {
+
+    public static InputSurvey of(Path path, RunRecordValidator validator) throws IOException {
+        long records = 0;
+        Instant newest = null;
+        try (InputRecordStream stream = InputRecordStream.open(path, validator)) {
+            while (stream.hasNext()) {
+                ParsedRecord record = stream.next();
+                records++;
+                if (record.valid()) {
+                    Instant time = record.run().eventTime();
+                    if (newest == null || time.isAfter(newest)) {
+                        newest = time;
+                    }
+                }
+            }
+        }
+        return new InputSurvey(records, newest);
+    }
+
+    /** Milliseconds to add to every run so that the newest ends at {@code now}; 0 when there is no valid run. */
+    public long rebaseMillis(Instant now) {
+        return newestRun == null ? 0 : now.toEpochMilli() - newestRun.toEpochMilli();
+    }
+}

@@ -1,0 +1,152 @@
+package io.ingestobs.loki;
+
+import io.ingestobs.domain.RejectReason;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Delivers entries to Loki in batches bounded by count and bytes (SPEC §5). Busy or failing Loki: retried with
+ * exponential backoff and jitter, honouring Retry-After, up to a time budget. Refused content: the batch is split
+ * until the refused entries stand alone, so the good ones are delivered whatever Loki does with a partial batch;
+ * the refused ones are handed back for the dead-letter topic, with Loki's answer.
+ */
+public final class LokiSink {
+
+    /** An entry Loki will not take, and why. */
+    public record Refusal(LokiEntry entry, RejectReason reason, String answer) {
+    }
+
+    /** Read by the health check: whether the last push got an answer Loki meant. */
+    public enum State { IDLE, DELIVERING, FAILING }
+
+    private final LokiClient client;
+    private final LokiSettings settings;
+    private final LokiSinkMetrics metrics;
+    private final Sleeper sleeper;
+    private volatile State state = State.IDLE;
+    private volatile String lastError;
+
+    /** How the sink waits between attempts; tests replace it to run without waiting. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics) {
+        this(client, settings, metrics, d -> Thread.sleep(d.toMillis()));
+    }
+
+    public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper) {
+        this.client = client;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.sleeper = sleeper;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /**
+     * Delivers every entry or hands it back refused; throws {@link LokiUnavailableException} when Loki did not
+     * take them within the retry budget (nothing of this call is then acknowledged, and the caller retries).
+     */
+    public List<Refusal> deliver(List<LokiEntry> entries) {
+        List<Refusal> refusals = new ArrayList<>();
+        // The whole call's entries stay pending until it returns: none is acknowledged to Kafka before then.
+        metrics.pending(entries.size());
+        try {
+            List<LokiEntry> batch = new ArrayList<>();
+            int batchBytes = 0;
+            for (LokiEntry entry : entries) {
+                if (tooLong(entry.line())) {
+                    refusals.add(new Refusal(entry, RejectReason.TOO_LARGE,
+                            "line longer than " + settings.maxLineBytes() + " bytes"));
+                    continue;
+                }
+                if (!batch.isEmpty() && (batch.size() >= settings.batchMaxEntries()
+                        || batchBytes + entry.approximateBytes() > settings.batchMaxBytes())) {
+                    send(batch, refusals);
+                    batch = new ArrayList<>();
+                    batchBytes = 0;
+                }
+                batch.add(entry);
+                batchBytes += entry.approximateBytes();
+            }
+            if (!batch.isEmpty()) {
+                send(batch, refusals);
+            }
+        } finally {
+            metrics.pending(-entries.size());
+        }
+        return refusals;
+    }
+
+    private boolean tooLong(String line) {
+        return line.length() > settings.maxLineBytes()
+                || (line.length() * 3L > settings.maxLineBytes()
+                && line.getBytes(StandardCharsets.UTF_8).length > settings.maxLineBytes());
+    }
+
+    private void send(List<LokiEntry> batch, List<Refusal> refusals) {
+        LokiResponse response = pushWithRetry(batch);
+        if (response.accepted()) {
+            metrics.accepted(batch.size());
+            return;
+        }
+        if (batch.size() == 1) {
+            refusals.add(new Refusal(batch.get(0), RejectReason.LOKI_REJECTED,
+                    "Loki answered " + response.status() + ": " + response.body()));
+            return;
+        }
+        int half = batch.size() / 2;
+        send(new ArrayList<>(batch.subList(0, half)), refusals);
+        send(new ArrayList<>(batch.subList(half, batch.size())), refusals);
+    }
+
+    private LokiResponse pushWithRetry(List<LokiEntry> batch) {
+        byte[] body = LokiPushBody.encode(batch);
+        long deadline = System.nanoTime() + settings.maxRetryTime().toNanos();
+        Duration backoff = settings.initialBackoff();
+        state = State.DELIVERING;
+        while (true) {
+            long start = System.nanoTime();
+            LokiResponse response = client.push(body);
+            metrics.request(response, batch.size(), System.nanoTime() - start);
+            if (!response.retryable()) {
+                state = State.IDLE;
+                lastError = response.accepted() ? null : response.body();
+                return response;
+            }
+            state = State.FAILING;
+            lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
+            Duration wait = response.retryAfter().orElse(jitter(backoff));
+            if (System.nanoTime() + wait.toNanos() > deadline) {
+                throw new LokiUnavailableException("Loki did not take " + batch.size() + " entries within "
+                        + settings.maxRetryTime() + "; last answer: " + lastError);
+            }
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LokiUnavailableException("interrupted while waiting to retry Loki");
+            }
+            backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
+                    ? settings.maxBackoff() : backoff.multipliedBy(2);
+        }
+    }
+
+    /** Full jitter: spreads the retries of several consumers after a shared outage. */
+    private static Duration jitter(Duration backoff) {
+        long millis = Math.max(1, backoff.toMillis());
+        return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    }
+}

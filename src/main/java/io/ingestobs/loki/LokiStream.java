@@ -1,0 +1,30 @@
+package io.ingestobs.loki;
+
+import io.ingestobs.domain.IngestionEvent;
+import io.ingestobs.domain.LabelCardinalityLimiter;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The stream labels of SPEC §5; {@code objet} stays in the line, where it costs Loki no stream. */
+public record LokiStream(String source, String etat, String zone, String entreprise, String level) {
+
+    public static final String JOB = "ingestion-logs";
+
+    public static LokiStream of(IngestionEvent event, LabelCardinalityLimiter limiter) {
+        String level = event.failed() ? "error" : event.succeeded() ? "info" : "warning";
+        return new LokiStream(limiter.value("source", event.source()), limiter.value("etat", event.etat()),
+                limiter.value("zone", event.zone()), limiter.value("entreprise", event.entreprise()), level);
+    }
+
+    public Map<String, String> labels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("job", JOB);
+        labels.put("source", source);
+        labels.put("etat", etat);
+        labels.put("zone", zone);
+        labels.put("entreprise", entreprise);
+        labels.put("level", level);
+        return labels;
+    }
+}
