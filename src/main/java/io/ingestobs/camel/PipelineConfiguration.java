@@ -18,6 +18,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
     }
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         PrometheusMeterRegistry registry = meterRegistry(context);
 
@@ -76,8 +77,15 @@ public final class PipelineConfiguration implements CamelConfiguration {
         props.resolveProperty("camel.component.kafka.securityProtocol").ifPresent(v -> admin.put("security.protocol", v));
         props.resolveProperty("camel.component.kafka.saslMechanism").ifPresent(v -> admin.put("sasl.mechanism", v));
         props.resolveProperty("camel.component.kafka.saslJaasConfig").ifPresent(v -> admin.put("sasl.jaas.config", v));
-        bind(context, "consumerLag", new ConsumerLagMonitor(registry, admin, prop(props, "kafka.topic"),
-                prop(props, "kafka.groupId")));
+        ConsumerLagMonitor lag = new ConsumerLagMonitor(registry, admin, prop(props, "kafka.topic"),
+                prop(props, "kafka.groupId"));
+        bind(context, "consumerLag", lag);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                lag.close();
+            }
+        }, true);
     }
 
     /** The registry Camel serves on /metrics: ours and Camel's meters in one scrape. */

@@ -5,6 +5,10 @@ import io.ingestobs.camel.ProducerSummary;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +56,10 @@ public final class PipelineApp implements AutoCloseable {
     /** Starts the pipeline and returns once Camel is started, or throws why it could not start. */
     public static PipelineApp start(Role role, String brokers, Map<String, String> properties, Duration timeout)
             throws InterruptedException {
+        if (role.consumes()) {
+            requireFreeMetricsPort(properties.getOrDefault("camel.management.port",
+                    System.getenv().getOrDefault("METRICS_PORT", "8000")));
+        }
         PipelineApp app = new PipelineApp(role, brokers, properties);
         app.thread.start();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -68,6 +76,20 @@ public final class PipelineApp implements AutoCloseable {
         }
         app.close();
         throw new IllegalStateException("the pipeline did not start within " + timeout);
+    }
+
+    /**
+     * Camel's management server logs a bind failure and runs on without /metrics and /health; a consumer without
+     * them is invisible to Prometheus, so it must not start at all.
+     */
+    private static void requireFreeMetricsPort(String value) {
+        int port = Integer.parseInt(value.trim());
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new IllegalStateException("METRICS_PORT " + port + " is already in use: /metrics and /health "
+                    + "cannot be served. Stop what uses it or set METRICS_PORT to a free port", e);
+        }
     }
 
     public ProducerSummary summary() {

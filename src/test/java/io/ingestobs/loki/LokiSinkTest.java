@@ -1,0 +1,185 @@
+package io.ingestobs.loki;
+
+import io.ingestobs.domain.RejectReason;
+import io.ingestobs.testsupport.LokiTestServer;
+import io.ingestobs.testsupport.LokiTestServer.Answer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LokiSinkTest {
+
+    private LokiTestServer loki;
+    private final List<Duration> waits = new ArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws IOException {
+        loki = new LokiTestServer();
+    }
+
+    @AfterEach
+    void stop() {
+        loki.close();
+    }
+
+    private LokiSettings settings(int maxEntries, int maxBytes, Duration retryBudget) {
+        return new LokiSettings(loki.url(), null, null, null, null, maxEntries, maxBytes, 1000,
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
+    }
+
+    private LokiSink sink(LokiSettings settings) {
+        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add);
+    }
+
+    private static List<LokiEntry> entries(int count) {
+        return IntStream.range(0, count).mapToObj(i -> new LokiEntry(
+                new LokiStream(i % 2 == 0 ? "PowerBI" : "Efficy", "SUCCESS", "1-Raw", "akonovia", "info"),
+                1_757_932_200_000_000_000L + i, "{\"n\":" + i + "}", "PowerBI", "t-0@" + i)).toList();
+    }
+
+    private double counter(String name, String... tags) {
+        var counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void deliversEveryEntryInBatchesBoundedByCount() {
+        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(2500));
+        assertTrue(refused.isEmpty());
+        assertEquals(2500, loki.entries().size());
+        assertEquals(3, loki.requestCount());
+        assertEquals(2500, counter("ingestion.loki.entries"));
+        assertEquals(3, counter("ingestion.loki.push.requests", "status", "2xx"));
+        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    }
+
+    @Test
+    void batchesAreAlsoBoundedByBytes() {
+        sink(settings(1000, 10 * 40, Duration.ofSeconds(5))).deliver(entries(100));
+        assertEquals(100, loki.entries().size());
+        assertTrue(loki.requestCount() >= 10, "requests: " + loki.requestCount());
+    }
+
+    @Test
+    void streamsCarryTheSpecLabelsAndTheLineIsKeptAsIs() {
+        sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(2));
+        LokiTestServer.Entry first = loki.entries().get(0);
+        assertEquals(Map.of("job", "ingestion-logs", "source", "PowerBI", "etat", "SUCCESS", "zone", "1-Raw",
+                "entreprise", "akonovia", "level", "info"), first.labels());
+        assertEquals("1757932200000000000", first.timestamp());
+        assertEquals("{\"n\":0}", first.line());
+    }
+
+    @Test
+    void aRateLimitIsRetriedAfterTheDelayLokiAsksFor() {
+        loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "3"),
+                new Answer(429, "Ingestion rate limit exceeded", "1"));
+        sink(settings(1000, 1 << 20, Duration.ofSeconds(30))).deliver(entries(10));
+        assertEquals(10, loki.entries().size());
+        assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(1)), waits);
+        assertEquals(2, counter("ingestion.loki.push.requests", "status", "429"));
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithGrowingBackoff() {
+        loki.answerNext(new Answer(503, "unavailable", null), new Answer(500, "boom", null),
+                new Answer(502, "bad gateway", null));
+        sink(settings(1000, 1 << 20, Duration.ofSeconds(30))).deliver(entries(5));
+        assertEquals(5, loki.entries().size());
+        assertEquals(3, waits.size());
+        assertTrue(waits.get(2).compareTo(waits.get(0)) > 0, "backoff grows: " + waits);
+        assertEquals(3, counter("ingestion.loki.push.requests", "status", "5xx"));
+    }
+
+    @Test
+    void whenLokiStaysDownPastTheBudgetNothingIsAcknowledged() {
+        for (int i = 0; i < 50; i++) {
+            loki.answerNext(new Answer(503, "unavailable", null));
+        }
+        LokiSink sink = sink(settings(1000, 1 << 20, Duration.ofMillis(700)));
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(5)));
+        assertEquals(0, loki.entries().size());
+        assertEquals(LokiSink.State.FAILING, sink.state());
+        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    }
+
+    @Test
+    void connectionRefusedCountsAsAnErrorAndIsRetried() {
+        LokiSettings unreachable = new LokiSettings("http://127.0.0.1:1", null, null, null, null, 1000, 1 << 20,
+                1000, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(500));
+        LokiSink sink = new LokiSink(new HttpLokiClient(unreachable), unreachable, new LokiSinkMetrics(registry),
+                waits::add);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(1)));
+        assertTrue(counter("ingestion.loki.push.requests", "status", "error") >= 2);
+    }
+
+    @Test
+    void refusedEntriesAreIsolatedAndTheGoodOnesDeliveredByAStrictServer() {
+        assertRefusedEntriesIsolated(LokiTestServer.PartialMode.STRICT);
+    }
+
+    @Test
+    void refusedEntriesAreIsolatedWhenLokiKeepsTheValidOnes() {
+        assertRefusedEntriesIsolated(LokiTestServer.PartialMode.LOKI);
+    }
+
+    private void assertRefusedEntriesIsolated(LokiTestServer.PartialMode mode) {
+        loki.refuseLinesMatching(line -> line.equals("{\"n\":7}") || line.equals("{\"n\":42}"), mode);
+        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(64));
+        assertEquals(List.of("{\"n\":7}", "{\"n\":42}"), refused.stream().map(r -> r.entry().line()).toList());
+        assertTrue(refused.stream().allMatch(r -> r.reason() == RejectReason.LOKI_REJECTED));
+        assertTrue(refused.get(0).answer().contains("400") && refused.get(0).answer().contains("too old"),
+                refused.get(0).answer());
+        assertEquals(62, loki.entries().size());
+        assertFalse(loki.entries().stream().anyMatch(e -> e.line().equals("{\"n\":7}")));
+        assertTrue(waits.isEmpty(), "a 400 is not retried as it is");
+    }
+
+    @Test
+    void aLineLongerThanLokiTakesIsRefusedBeforeSending() {
+        List<LokiEntry> batch = new ArrayList<>(entries(3));
+        batch.add(new LokiEntry(batch.get(0).stream(), 1L, "x".repeat(1001), null, "t-0@99"));
+        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(batch);
+        assertEquals(1, refused.size());
+        assertEquals(RejectReason.TOO_LARGE, refused.get(0).reason());
+        assertEquals(3, loki.entries().size());
+    }
+
+    @Test
+    void sendsTheTenantHeaderAndBasicAuthButNeverPrintsTheSecret() {
+        LokiSettings secured = new LokiSettings(loki.url(), "team-a", "user", "s3cret", null, 1000, 1 << 20, 1000,
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        new LokiSink(new HttpLokiClient(secured), secured, new LokiSinkMetrics(registry), waits::add)
+                .deliver(entries(1));
+        Map<String, String> headers = loki.requestHeaders().get(0);
+        assertEquals("team-a", headers.get("x-scope-orgid"));
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("user:s3cret".getBytes()),
+                headers.get("authorization"));
+        assertFalse(secured.toString().contains("s3cret"));
+    }
+
+    @Test
+    void sendsABearerTokenWhenGivenOne() {
+        LokiSettings secured = new LokiSettings(loki.url(), null, null, null, "tok123", 1000, 1 << 20, 1000,
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        new LokiSink(new HttpLokiClient(secured), secured, new LokiSinkMetrics(registry), waits::add)
+                .deliver(entries(1));
+        assertEquals("Bearer tok123", loki.requestHeaders().get(0).get("authorization"));
+        assertFalse(secured.toString().contains("tok123"));
+    }
+}

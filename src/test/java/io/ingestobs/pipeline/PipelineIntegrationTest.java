@@ -1,0 +1,278 @@
+package io.ingestobs.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ingestobs.domain.EventJson;
+import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.RunRecordValidator;
+import io.ingestobs.domain.Thresholds;
+import io.ingestobs.domain.TimestampParser;
+import io.ingestobs.input.InputRecordStream;
+import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.launcher.PipelineApp;
+import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.LokiTestServer;
+import io.ingestobs.testsupport.PrometheusText;
+import io.ingestobs.testsupport.PrometheusText.Sample;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The shipped YAML routes end to end, in one JVM: a real KRaft broker, the Loki test server, the sample of
+ * SPEC §9, the figures read over HTTP as a user would.
+ */
+class PipelineIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static Map<String, String> properties(String prefix, int metricsPort, LokiTestServer loki, String file) {
+        broker.createTopics(3, prefix, prefix + ".dlq");
+        Map<String, String> props = new HashMap<>();
+        props.put("kafka.topic", prefix);
+        props.put("kafka.dlqTopic", prefix + ".dlq");
+        props.put("kafka.groupId", prefix + "-group");
+        props.put("camel.management.port", Integer.toString(metricsPort));
+        props.put("loki.url", loki.url());
+        props.put("loki.batch.maxWaitMs", "300");
+        props.put("input.file", file);
+        return props;
+    }
+
+    @Test
+    void theSampleRunsReachPrometheusAndLokiAndOffsetsAreCommitted() throws Exception {
+        int port = EmbeddedKafkaBroker.freePort();
+        try (LokiTestServer loki = new LokiTestServer();
+             PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(),
+                     properties("sample", port, loki, "logs.json"), Duration.ofMinutes(1))) {
+            String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+            await("72 ingestion_runs_total series", () -> runs(metricsUrl).size() == 72);
+            await("72 entries in Loki", () -> loki.entries().size() == 72);
+
+            List<Sample> samples = PrometheusText.parse(Http.get(metricsUrl).body());
+            List<Sample> runs = PrometheusText.named(samples, "ingestion_runs_total");
+            Map<String, Double> byEtat = runs.stream().collect(Collectors.groupingBy(s -> s.labels().get("etat"),
+                    Collectors.summingDouble(Sample::value)));
+            assertEquals(Map.of("SUCCESS", 71.0, "FAILED", 1.0), byEtat);
+            assertTrue(runs.stream().allMatch(s -> s.labels().keySet().equals(
+                    Set.of("source", "etat", "objet", "entreprise", "zone"))));
+            assertEquals(72, PrometheusText.named(samples, "ingestion_duration_seconds_sum").size());
+            assertEquals(1.0, PrometheusText.named(samples, "ingestion_failures_total").stream()
+                    .filter(s -> s.labels().get("source").equals("sharepoint_graph")
+                            && s.labels().get("objet").equals("EventFactureApplication"))
+                    .findFirst().orElseThrow().value());
+            assertEquals(71, PrometheusText.named(samples, "ingestion_last_run_success").stream()
+                    .filter(s -> s.value() == 1.0).count());
+            assertEquals(5, PrometheusText.named(samples, "ingestion_last_run_timestamp").size());
+            assertEquals(72.0, single(samples, "ingestion_records_read_total"));
+            assertEquals(72.0, single(samples, "ingestion_records_published_total"));
+            assertEquals(72.0, single(samples, "ingestion_loki_entries_total"));
+
+            // Loki got the event JSON of SPEC §3 as line, byte for byte, under the stream labels of SPEC §5.
+            Set<String> expectedLines = sampleEventLines();
+            Set<String> lines = new HashSet<>();
+            for (LokiTestServer.Entry entry : loki.entries()) {
+                lines.add(entry.line());
+                JsonNode event = JSON.readTree(entry.line());
+                String etat = event.get("etat").asText();
+                assertEquals(Map.of("job", "ingestion-logs", "source", event.at("/source/name").asText(),
+                        "etat", etat, "zone", "1-Raw", "entreprise", "akonovia",
+                        "level", etat.equals("FAILED") ? "error" : "info"), entry.labels());
+                long nanos = java.time.Instant.parse(event.get("@timestamp").asText()).toEpochMilli() * 1_000_000L;
+                assertEquals(Long.toString(nanos), entry.timestamp());
+            }
+            assertEquals(expectedLines, lines);
+
+            await("offsets committed for all 72 records", () -> committed("sample-group") == 72);
+            HttpResponse<String> health = Http.get("http://127.0.0.1:" + port + "/health");
+            assertEquals(200, health.statusCode(), health.body());
+            assertEquals("UP", JSON.readTree(health.body()).get("status").asText());
+        }
+    }
+
+    @Test
+    void invalidRecordsUnreadableEventsAndRefusedLinesEndInTheDeadLetterTopic(@TempDir Path dir) throws Exception {
+        String valid = "{\"Source\":\"PowerBI\",\"Objet\":\"o%d\",\"Etat\":\"SUCCESS\","
+                + "\"Debut\":\"2025-09-15 10:00:00.000\",\"Fin\":\"2025-09-15 10:00:02.500\"}";
+        List<String> lines = List.of(
+                String.format(valid, 1),
+                "{broken json",
+                "[1,2,3]",
+                "{\"Objet\":\"x\",\"Etat\":\"SUCCESS\",\"Fin\":\"2025-09-15 10:00:00\"}",
+                "{\"Source\":\"S\",\"Objet\":\"x\",\"Etat\":\"SUCCESS\",\"Debut\":\"15/09/2025 10h\"}",
+                "{\"Source\":\"S\",\"Objet\":\"x\",\"Etat\":\"SUCCESS\",\"Fin\":\"2025-09-15 10:00:00\",\"cpu_time\":-1}",
+                "{\"Source\":\"S\",\"Objet\":\"x\",\"Etat\":\"SUCCESS\",\"Fin\":\"2025-09-15 10:00:00\",\"memory_used\":\"big\"}",
+                String.format(valid, 2).replace("\"Etat\":\"SUCCESS\"", "\"Etat\":\"FAILED\",\"Description\":\"REFUSE_ME\""),
+                String.format(valid, 3));
+        Path file = dir.resolve("mixed.jsonl");
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        int port = EmbeddedKafkaBroker.freePort();
+        try (LokiTestServer loki = new LokiTestServer()) {
+            loki.refuseLinesMatching(line -> line.contains("REFUSE_ME"), LokiTestServer.PartialMode.STRICT);
+            Map<String, String> props = properties("mixed", port, loki, file.toString());
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("mixed", "garbage", "not an event".getBytes())).get();
+            }
+            try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                await("producer finished", () -> app.summary().isFinished());
+                assertEquals(3, app.summary().publishedCount());
+                assertEquals(6, app.summary().rejectedCount());
+
+                List<JsonNode> dlq = readTopic("mixed.dlq", 8);
+                Map<String, Long> reasons = dlq.stream().collect(Collectors.groupingBy(
+                        d -> d.get("stage").asText() + "/" + d.get("reason").asText(), Collectors.counting()));
+                assertEquals(Map.of("read/invalid_json", 1L, "read/not_an_object", 1L, "read/missing_field", 1L,
+                        "read/bad_timestamp", 1L, "read/negative_value", 1L, "read/wrong_type", 1L,
+                        "consume/unreadable_event", 1L, "loki/loki_rejected", 1L), reasons);
+                JsonNode badTimestamp = dlq.stream().filter(d -> d.get("reason").asText().equals("bad_timestamp"))
+                        .findFirst().orElseThrow();
+                assertEquals("Debut: '15/09/2025 10h' is not a timestamp", badTimestamp.get("error").asText());
+                assertEquals("mixed.jsonl", badTimestamp.get("file").asText());
+                assertEquals("line 5", badTimestamp.get("position").asText());
+                assertEquals(lines.get(4), badTimestamp.get("original").asText());
+                JsonNode refused = dlq.stream().filter(d -> d.get("stage").asText().equals("loki"))
+                        .findFirst().orElseThrow();
+                assertTrue(refused.get("error").asText().contains("too old"), refused.toString());
+                assertTrue(refused.get("original").asText().contains("REFUSE_ME"));
+
+                String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+                await("dead letters counted", () -> deadLetterTotal(metricsUrl) == 8.0);
+                assertEquals(2, loki.entries().size());
+                assertEquals(3, runs(metricsUrl).stream().mapToDouble(Sample::value).sum());
+                await("offsets committed past the refused and unreadable records",
+                        () -> committed("mixed-group") == 4);
+            }
+        }
+    }
+
+    @Test
+    void aTakenMetricsPortStopsTheApplicationWithAClearMessage() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0);
+             LokiTestServer loki = new LokiTestServer()) {
+            Map<String, String> props = properties("port-taken", taken.getLocalPort(), loki, "logs.json");
+            IllegalStateException error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> PipelineApp.start(Role.ALL, broker.bootstrapServers(), props, Duration.ofMinutes(1)));
+            String message = error.getMessage() + " / " + error.getCause();
+            assertTrue(message.contains(Integer.toString(taken.getLocalPort())), message);
+        }
+    }
+
+    private static double deadLetterTotal(String url) {
+        try {
+            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_dead_letters_total")
+                    .stream().mapToDouble(Sample::value).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static List<Sample> runs(String url) {
+        try {
+            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_runs_total");
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private static double single(List<Sample> samples, String name) {
+        List<Sample> found = PrometheusText.named(samples, name);
+        assertEquals(1, found.size(), name);
+        return found.get(0).value();
+    }
+
+    private static Set<String> sampleEventLines() throws Exception {
+        RunRecordValidator validator = new RunRecordValidator(new TimestampParser(ZoneOffset.UTC));
+        EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
+        Set<String> lines = new HashSet<>();
+        try (InputRecordStream stream = InputRecordStream.open(Path.of("logs.json"), validator)) {
+            stream.forEachRemaining(r -> lines.add(new String(EventJson.write(restructurer.restructure(r.run())),
+                    StandardCharsets.UTF_8)));
+        }
+        return lines;
+    }
+
+    private static long committed(String group) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static List<JsonNode> readTopic(String topic, int expected) throws Exception {
+        List<JsonNode> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(JSON.readTree(record.value()));
+                }
+            }
+            // anything beyond the expected count would be a duplicate or a stray: give it a moment to show
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(2))) {
+                records.add(JSON.readTree(record.value()));
+            }
+        }
+        assertEquals(expected, records.size(), () -> "DLQ records: " + records);
+        return records;
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail("timed out waiting for " + what);
+    }
+}
