@@ -132,6 +132,8 @@ public final class RunMetrics {
     static final class RecoveryTracker {
         private final DistributionSummary recovery;
         private Instant streakStart;
+        /** End of the newest success seen: a failure that ended before it belongs to a streak already over. */
+        private Instant newestSuccess;
 
         RecoveryTracker(DistributionSummary recovery) {
             this.recovery = recovery;
@@ -140,12 +142,20 @@ public final class RunMetrics {
         synchronized void offer(IngestionEvent event) {
             Instant end = event.timestamp();
             if (event.failed()) {
+                if (newestSuccess != null && end.isBefore(newestSuccess)) {
+                    return;
+                }
                 if (streakStart == null || end.isBefore(streakStart)) {
                     streakStart = end;
                 }
-            } else if (event.succeeded() && streakStart != null && !end.isBefore(streakStart)) {
-                recovery.record((end.toEpochMilli() - streakStart.toEpochMilli()) / 1000.0);
-                streakStart = null;
+            } else if (event.succeeded()) {
+                if (newestSuccess == null || end.isAfter(newestSuccess)) {
+                    newestSuccess = end;
+                }
+                if (streakStart != null && !end.isBefore(streakStart)) {
+                    recovery.record((end.toEpochMilli() - streakStart.toEpochMilli()) / 1000.0);
+                    streakStart = null;
+                }
             }
         }
     }
