@@ -3,7 +3,10 @@ package io.ingestobs.camel;
 import io.ingestobs.domain.DeadLetter;
 import io.ingestobs.domain.EventFormatException;
 import io.ingestobs.domain.EventJson;
+import io.ingestobs.domain.IngestionEvent;
+import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RejectReason;
+import io.ingestobs.domain.RunLabels;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -20,10 +23,12 @@ import java.util.Map;
 public final class BatchReader {
 
     private final RedeliveryFilter redeliveries;
+    private final LabelCardinalityLimiter limiter;
     private final Clock clock;
 
-    public BatchReader(RedeliveryFilter redeliveries, Clock clock) {
+    public BatchReader(RedeliveryFilter redeliveries, LabelCardinalityLimiter limiter, Clock clock) {
         this.redeliveries = redeliveries;
+        this.limiter = limiter;
         this.clock = clock;
     }
 
@@ -46,7 +51,8 @@ public final class BatchReader {
                 commits.put(partitionId, commit);
             }
             try {
-                events.add(new ConsumedEvent(EventJson.read(bytes), bytes, key, origin, first));
+                IngestionEvent event = EventJson.read(bytes);
+                events.add(new ConsumedEvent(event, limiter.limit(RunLabels.of(event)), bytes, key, origin, first));
             } catch (EventFormatException e) {
                 String original = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
                 deadLetters.add(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_CONSUME,

@@ -1,7 +1,6 @@
 package io.ingestobs.camel;
 
 import io.ingestobs.domain.DeadLetter;
-import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.loki.LokiEntry;
 import io.ingestobs.loki.LokiSink;
 import io.ingestobs.loki.LokiStream;
@@ -21,14 +20,12 @@ import java.util.Map;
 public final class LokiStage {
 
     private final LokiSink sink;
-    private final LabelCardinalityLimiter limiter;
     private final String topic;
     private final Clock clock;
 
     /** @param sink null when LOKI_URL is unset: the stage then lets every batch through */
-    public LokiStage(LokiSink sink, LabelCardinalityLimiter limiter, String topic, Clock clock) {
+    public LokiStage(LokiSink sink, String topic, Clock clock) {
         this.sink = sink;
-        this.limiter = limiter;
         this.topic = topic;
         this.clock = clock;
     }
@@ -46,7 +43,7 @@ public final class LokiStage {
         for (ConsumedEvent consumed : batch.getEvents()) {
             Instant time = consumed.event().timestamp();
             long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-            LokiEntry entry = new LokiEntry(LokiStream.of(consumed.event(), limiter), nanos,
+            LokiEntry entry = new LokiEntry(LokiStream.of(consumed.event(), consumed.labels()), nanos,
                     new String(consumed.bytes(), StandardCharsets.UTF_8), consumed.key(), consumed.origin());
             entries.add(entry);
             firstDeliveries.put(entry, consumed.firstDelivery());

@@ -12,6 +12,7 @@ import io.ingestobs.loki.LokiSinkMetrics;
 import io.ingestobs.loki.LokiSettings;
 import io.ingestobs.metrics.PipelineMetrics;
 import io.ingestobs.metrics.RunMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,12 +66,17 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds), pipelineMetrics,
                 producerSummary, Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")), clock));
         bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics, producerSummary));
-        bind(context, "batchReader", new BatchReader(new RedeliveryFilter(), clock));
+        bind(context, "batchReader", new BatchReader(new RedeliveryFilter(), limiter, clock));
+        for (String label : List.of("source", "etat", "objet", "entreprise", "zone")) {
+            FunctionCounter.builder("ingestion.label.values.folded", limiter, l -> l.foldedCount(label))
+                    .description("Events whose label value was folded into __other__ by LABEL_CARDINALITY_LIMIT")
+                    .tag("label", label).register(registry);
+        }
         bind(context, "runMetrics", new RunMetricsStage(new RunMetrics(registry, limiter)));
         bind(context, "offsetCommitter", new OffsetCommitter());
 
         LokiSink sink = lokiSink(props, registry);
-        bind(context, "lokiStage", new LokiStage(sink, limiter, prop(props, "kafka.topic"), clock));
+        bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));
         bind(context, "lokiHealth", new LokiHealthCheck(sink));
 
         Map<String, Object> admin = new HashMap<>();

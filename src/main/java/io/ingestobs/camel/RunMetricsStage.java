@@ -14,7 +14,7 @@ public final class RunMetricsStage {
     public void record(ConsumedBatch batch) {
         for (ConsumedEvent consumed : batch.getEvents()) {
             if (consumed.firstDelivery()) {
-                metrics.record(consumed.event());
+                metrics.record(consumed.event(), consumed.labels());
             }
         }
     }

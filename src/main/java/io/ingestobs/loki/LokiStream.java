@@ -1,7 +1,7 @@
 package io.ingestobs.loki;
 
 import io.ingestobs.domain.IngestionEvent;
-import io.ingestobs.domain.LabelCardinalityLimiter;
+import io.ingestobs.domain.RunLabels;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,10 +11,10 @@ public record LokiStream(String source, String etat, String zone, String entrepr
 
     public static final String JOB = "ingestion-logs";
 
-    public static LokiStream of(IngestionEvent event, LabelCardinalityLimiter limiter) {
+    /** @param labels the event's labels, already bounded by the cardinality limiter */
+    public static LokiStream of(IngestionEvent event, RunLabels labels) {
         String level = event.failed() ? "error" : event.succeeded() ? "info" : "warning";
-        return new LokiStream(limiter.value("source", event.source()), limiter.value("etat", event.etat()),
-                limiter.value("zone", event.zone()), limiter.value("entreprise", event.entreprise()), level);
+        return new LokiStream(labels.source(), labels.etat(), labels.zone(), labels.entreprise(), level);
     }
 
     public Map<String, String> labels() {

@@ -42,7 +42,11 @@ public final class RunMetrics {
     }
 
     public void record(IngestionEvent event) {
-        RunLabels labels = limiter.limit(RunLabels.of(event));
+        record(event, limiter.limit(RunLabels.of(event)));
+    }
+
+    /** Counts {@code event} under {@code labels}, already bounded by the cardinality limiter. */
+    public void record(IngestionEvent event, RunLabels labels) {
         runs.computeIfAbsent(labels, l -> Counter.builder("ingestion.runs")
                 .description("Connector runs seen, by state")
                 .tags(Tags.of("source", l.source(), "etat", l.etat(), "objet", l.objet(),
@@ -69,7 +73,8 @@ public final class RunMetrics {
         Tags freshnessTags = Tags.of("source", labels.source(), "entreprise", labels.entreprise(),
                 "zone", labels.zone());
         AtomicLong newest = lastRunEnd.computeIfAbsent(freshnessTags, tags -> {
-            AtomicLong holder = new AtomicLong(Long.MIN_VALUE);
+            // set before registering: a scrape must never see a placeholder value
+            AtomicLong holder = new AtomicLong(end.toEpochMilli());
             Gauge.builder("ingestion.last.run.timestamp", holder, h -> h.get() / 1000.0)
                     .description("Epoch seconds of the end of the newest run (event time)")
                     .tags(tags).register(registry);
