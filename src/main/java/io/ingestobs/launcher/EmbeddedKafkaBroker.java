@@ -33,14 +33,17 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final Path dataDir;
     private final String bootstrapServers;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, String bootstrapServers) {
-        this.server = server;
+    private EmbeddedKafkaBroker(KafkaConfig config, Path dataDir, String bootstrapServers) {
+        this.config = config;
         this.dataDir = dataDir;
         this.bootstrapServers = bootstrapServers;
+        this.server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
     }
 
     public static EmbeddedKafkaBroker start(int port, int partitions) {
@@ -86,9 +89,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not format the embedded broker's storage in " + dataDir, e);
         }
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        return new EmbeddedKafkaBroker(KafkaConfig.fromProps(props, false), dataDir, "127.0.0.1:" + port);
+    }
+
+    /** Stops the broker and starts it again on the same port and data, as an operator's restart does. */
+    public synchronized void restart() {
+        server.shutdown();
+        server.awaitShutdown();
+        server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafkaBroker(server, dataDir, "127.0.0.1:" + port);
     }
 
     /** Creates the topics up front, so a consumer that starts before the first record sees them at once. */
@@ -126,7 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         server.shutdown();
         server.awaitShutdown();
         try (Stream<Path> files = Files.walk(dataDir)) {

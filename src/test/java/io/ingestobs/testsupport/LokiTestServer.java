@@ -53,6 +53,8 @@ public final class LokiTestServer implements AutoCloseable {
     private volatile Predicate<String> refuseLine = line -> false;
     private volatile PartialMode partialMode = PartialMode.LOKI;
     private volatile long delayMillis;
+    private volatile long downUntilNanos;
+    private volatile int downStatus;
 
     public LokiTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -72,6 +74,25 @@ public final class LokiTestServer implements AutoCloseable {
     public void refuseLinesMatching(Predicate<String> predicate, PartialMode mode) {
         this.refuseLine = predicate;
         this.partialMode = mode;
+    }
+
+    /** Answers {@code status} to every push for {@code duration}: Loki down, or behind a failing gateway. */
+    public void downFor(java.time.Duration duration, int status) {
+        this.downStatus = status;
+        this.downUntilNanos = System.nanoTime() + duration.toNanos();
+    }
+
+    public boolean isDown() {
+        return System.nanoTime() < downUntilNanos;
+    }
+
+    /** Distinct lines stored: what a user counts in Loki, whatever the number of requests. */
+    public Set<String> distinctLines() {
+        synchronized (stored) {
+            Set<String> lines = new java.util.HashSet<>();
+            stored.forEach(e -> lines.add(e.line()));
+            return lines;
+        }
     }
 
     public void delayEachResponse(long millis) {
@@ -110,6 +131,10 @@ public final class LokiTestServer implements AutoCloseable {
             }
             if (!"POST".equals(exchange.getRequestMethod())) {
                 respond(exchange, 405, "method not allowed", null);
+                return;
+            }
+            if (isDown()) {
+                respond(exchange, downStatus, "Loki is down (test)", null);
                 return;
             }
             Answer answer = forced.poll();

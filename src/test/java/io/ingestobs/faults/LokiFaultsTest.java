@@ -1,0 +1,231 @@
+package io.ingestobs.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.launcher.PipelineApp;
+import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.LokiTestServer;
+import io.ingestobs.testsupport.LokiTestServer.Answer;
+import io.ingestobs.testsupport.PrometheusText;
+import io.ingestobs.testsupport.PrometheusText.Sample;
+import io.ingestobs.testsupport.SyntheticRuns;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Loki misbehaving while a consumer drains a topic (SPEC §5): every case checks the runs that reach Loki by
+ * content, the metric totals against the runs published, the DLQ against the entries Loki refused, the offsets
+ * committed, and that nothing stays pending.
+ */
+class LokiFaultsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RUNS = 3000;
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    /** One consumer on its own topic and group, its Loki, its metrics port. */
+    private static final class Consumer implements AutoCloseable {
+        final String topic;
+        final LokiTestServer loki;
+        final String metricsUrl;
+        final PipelineApp app;
+
+        Consumer(String topic, LokiTestServer loki, Map<String, String> extra) throws Exception {
+            this.topic = topic;
+            this.loki = loki;
+            broker.createTopics(3, topic, topic + ".dlq");
+            int port = EmbeddedKafkaBroker.freePort();
+            this.metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+            Map<String, String> props = new HashMap<>(Map.of("kafka.topic", topic, "kafka.dlqTopic", topic + ".dlq",
+                    "kafka.groupId", topic + "-group", "camel.management.port", Integer.toString(port),
+                    "loki.url", loki.url(), "loki.batch.maxWaitMs", "200", "loki.batch.maxEntries", "500",
+                    "consumer.maxPollRecords", "500"));
+            props.putAll(extra);
+            this.app = PipelineApp.start(Role.CONSUMER, broker.bootstrapServers(), props, Duration.ofMinutes(1));
+        }
+
+        List<Sample> metrics() {
+            try {
+                return PrometheusText.parse(Http.get(metricsUrl).body());
+            } catch (Exception e) {
+                return List.of();
+            }
+        }
+
+        double total(String name) {
+            return PrometheusText.named(metrics(), name).stream().mapToDouble(Sample::value).sum();
+        }
+
+        @Override
+        public void close() throws Exception {
+            app.close();
+            loki.close();
+        }
+    }
+
+    private static Set<String> asLines(List<byte[]> events) {
+        Set<String> lines = new HashSet<>();
+        events.forEach(e -> lines.add(new String(e, StandardCharsets.UTF_8)));
+        return lines;
+    }
+
+    /** What every case must end with: all good runs in Loki once by content, counted once, committed. */
+    private static void assertAllDelivered(Consumer consumer, Set<String> expectedLines, int published)
+            throws Exception {
+        await("Loki holds every valid run", () -> consumer.loki.distinctLines().containsAll(expectedLines));
+        await("offsets committed to the end", () -> committed(consumer.topic + "-group") == published);
+        assertEquals(expectedLines, consumer.loki.distinctLines());
+        assertEquals(published, consumer.total("ingestion_runs_total"), "each run counted once");
+        assertEquals(published / 100, consumer.total("ingestion_failures_total"));
+        assertEquals(0, consumer.total("ingestion_loki_pending_entries"));
+    }
+
+    @Test
+    void lokiDownForAWhileLosesNothingAndCountsNothingTwice() throws Exception {
+        try (Consumer consumer = new Consumer("down", new LokiTestServer(),
+                Map.of("loki.retry.maxTimeMs", "1500", "loki.retry.maxBackoffMs", "500"))) {
+            consumer.loki.downFor(Duration.ofSeconds(8), 503);
+            Set<String> lines = asLines(SyntheticRuns.publish(broker.bootstrapServers(), "down", 0, RUNS, 50));
+            double maxPending = 0;
+            while (consumer.loki.isDown()) {
+                maxPending = Math.max(maxPending, consumer.total("ingestion_loki_pending_entries"));
+                Thread.sleep(100);
+            }
+            assertTrue(maxPending > 0 && maxPending <= 500, "pending while down, capped at one batch: " + maxPending);
+            assertTrue(committed("down-group") < RUNS, "nothing may be committed past what Loki did not take");
+            assertAllDelivered(consumer, lines, RUNS);
+            assertTrue(consumer.total("ingestion_loki_push_requests_total") > 3);
+            assertTrue(PrometheusText.named(consumer.metrics(), "ingestion_loki_push_requests_total").stream()
+                    .anyMatch(s -> s.labels().get("status").equals("5xx") && s.value() > 0));
+        }
+    }
+
+    @Test
+    void aStormOf429IsRiddenOutHonouringRetryAfter() throws Exception {
+        try (Consumer consumer = new Consumer("storm", new LokiTestServer(), Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                consumer.loki.answerNext(new Answer(429, "Ingestion rate limit exceeded for user", "1"));
+            }
+            Set<String> lines = asLines(SyntheticRuns.publish(broker.bootstrapServers(), "storm", 0, RUNS, 50));
+            assertAllDelivered(consumer, lines, RUNS);
+            assertEquals(20, PrometheusText.named(consumer.metrics(), "ingestion_loki_push_requests_total").stream()
+                    .filter(s -> s.labels().get("status").equals("429")).mapToDouble(Sample::value).sum());
+        }
+    }
+
+    @Test
+    void entriesLokiRefusesGoToTheDeadLetterTopicAndTheRestIsDelivered() throws Exception {
+        try (Consumer consumer = new Consumer("refuse", new LokiTestServer(), Map.of())) {
+            // one run in 97 carries a line Loki will refuse; a strict server stores none of a refused batch
+            consumer.loki.refuseLinesMatching(line -> line.contains("\"id\":") && idOf(line) % 97 == 5,
+                    LokiTestServer.PartialMode.STRICT);
+            List<byte[]> events = SyntheticRuns.publish(broker.bootstrapServers(), "refuse", 0, RUNS, 50);
+            Set<String> refused = new HashSet<>();
+            Set<String> accepted = new HashSet<>();
+            for (String line : asLines(events)) {
+                (idOf(line) % 97 == 5 ? refused : accepted).add(line);
+            }
+            await("Loki holds every accepted run", () -> consumer.loki.distinctLines().containsAll(accepted));
+            await("offsets committed to the end", () -> committed("refuse-group") == RUNS);
+            assertEquals(accepted, consumer.loki.distinctLines());
+            List<JsonNode> dlq = readTopic("refuse.dlq", refused.size());
+            Set<String> originals = new HashSet<>();
+            for (JsonNode letter : dlq) {
+                assertEquals("loki", letter.get("stage").asText());
+                assertEquals("loki_rejected", letter.get("reason").asText());
+                assertTrue(letter.get("error").asText().contains("too old"), letter.toString());
+                originals.add(letter.get("original").asText());
+            }
+            assertEquals(refused, originals);
+            assertEquals(RUNS, consumer.total("ingestion_runs_total"));
+            await("dead letters counted", () -> consumer.total("ingestion_dead_letters_total") == refused.size());
+        }
+    }
+
+    @Test
+    void slowLokiResponsesStillDeliverEverything() throws Exception {
+        try (Consumer consumer = new Consumer("slow", new LokiTestServer(), Map.of())) {
+            consumer.loki.delayEachResponse(300);
+            Set<String> lines = asLines(SyntheticRuns.publish(broker.bootstrapServers(), "slow", 0, RUNS, 50));
+            assertAllDelivered(consumer, lines, RUNS);
+        }
+    }
+
+    private static long idOf(String line) {
+        try {
+            return JSON.readTree(line).at("/objet/id").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long committed(String group) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static List<JsonNode> readTopic(String topic, int expected) throws Exception {
+        List<JsonNode> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(JSON.readTree(record.value()));
+                }
+            }
+        }
+        assertEquals(expected, records.size());
+        return records;
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail("timed out waiting for " + what);
+    }
+}
