@@ -17,11 +17,9 @@ public final class DeadLetterWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private final PipelineMetrics metrics;
-    private final ProducerSummary summary;
 
-    public DeadLetterWriter(PipelineMetrics metrics, ProducerSummary summary) {
+    public DeadLetterWriter(PipelineMetrics metrics) {
         this.metrics = metrics;
-        this.summary = summary;
     }
 
     public void toRecord(Exchange exchange) {
@@ -40,8 +38,9 @@ public final class DeadLetterWriter {
         if (outgoing.count()) {
             metrics.deadLetter(outgoing.letter().stage(), outgoing.letter().reason());
         }
-        if (DeadLetter.STAGE_READ.equals(outgoing.letter().stage())) {
-            summary.rejected();
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        if (pass != null && DeadLetter.STAGE_READ.equals(outgoing.letter().stage())) {
+            pass.rejected();
         }
     }
 

@@ -8,6 +8,7 @@ import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.input.InputSurvey;
 import io.ingestobs.input.ParsedRecord;
+import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -19,52 +20,62 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The producer's adapter: opens an input file as a stream of records and turns each one into either the topic
- * event (body = event JSON, key = source) or a dead letter.
+ * The producer's adapter: opens an input file as a stream of records (header {@value #FILE_HEADER}) and turns
+ * each one into either the topic event (body = event JSON, key = source) or a dead letter.
  */
 public final class InputReader {
 
+    public static final String FILE_HEADER = "ingestionFile";
     public static final String VALID = "ingestionValid";
+
+    /** SPEC §6 producer options. */
+    public record Options(boolean rebaseTimestamps, boolean simulateRealtime, double simulateSpeed) {
+    }
 
     private final RunRecordValidator validator;
     private final EventRestructurer restructurer;
     private final PipelineMetrics metrics;
     private final ProducerSummary summary;
-    private final boolean rebase;
+    private final Options options;
     private final Clock clock;
-    private long shiftMillis;
 
     public InputReader(RunRecordValidator validator, EventRestructurer restructurer, PipelineMetrics metrics,
-                       ProducerSummary summary, boolean rebase, Clock clock) {
+                       ProducerSummary summary, Options options, Clock clock) {
         this.validator = validator;
         this.restructurer = restructurer;
         this.metrics = metrics;
         this.summary = summary;
-        this.rebase = rebase;
+        this.options = options;
         this.clock = clock;
     }
 
-    /** The records of {@code file}, streamed; announces their count first, as the spec's producer does. */
-    public InputRecordStream open(String file) throws IOException {
+    /** The records of the file named by header {@value #FILE_HEADER}, streamed, after announcing their count. */
+    public InputRecordStream open(Exchange exchange) throws IOException {
+        String file = exchange.getMessage().getHeader(FILE_HEADER, String.class);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
-            throw new NoSuchFileException(path.toAbsolutePath().toString(), null,
-                    "LOGS_FILE_PATH names no readable file");
+            throw new NoSuchFileException(path.toAbsolutePath().toString(), null, "no readable input file");
         }
         InputSurvey survey = InputSurvey.of(path, validator);
-        shiftMillis = rebase ? survey.rebaseMillis(clock.instant()) : 0;
-        summary.started(survey.records(), file);
-        return InputRecordStream.open(path, validator);
+        InputRecordStream stream = InputRecordStream.open(path, validator);
+        exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
+                options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0,
+                options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null, stream));
+        return stream;
     }
 
     /** Body in: a {@link ParsedRecord}; body out: event bytes with header {@value #VALID}, or a dead letter. */
-    public void toMessage(Exchange exchange) {
+    public void toMessage(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         ParsedRecord record = exchange.getMessage().getBody(ParsedRecord.class);
         metrics.recordRead();
-        summary.read();
+        pass.read();
         exchange.getMessage().setHeader(VALID, record.valid());
         if (record.valid()) {
-            RunRecord run = shiftMillis == 0 ? record.run() : record.run().shiftedBy(shiftMillis);
+            if (pass.pacer() != null) {
+                pass.pacer().pace(record.run().eventTime());
+            }
+            RunRecord run = pass.shiftMillis() == 0 ? record.run() : record.run().shiftedBy(pass.shiftMillis());
             exchange.getMessage().setHeader(KafkaConstants.KEY, run.source());
             exchange.getMessage().setBody(EventJson.write(restructurer.restructure(run)));
         } else {
@@ -74,8 +85,17 @@ public final class InputReader {
         }
     }
 
-    public void published() {
+    public void published(Exchange exchange) {
         metrics.recordPublished();
-        summary.published();
+        exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class).published();
+    }
+
+    /** The file is gone through: its summary line, and its counts into the producer's totals. */
+    public void finish(Exchange exchange) {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        if (pass != null) {
+            pass.finish();
+            summary.add(pass);
+        }
     }
 }

@@ -19,10 +19,12 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -63,9 +65,15 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 new TimestampParser(ZoneId.of(prop(props, "input.timezone"))));
 
         bind(context, "producerSummary", producerSummary);
+        InputReader.Options options = new InputReader.Options(
+                Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")),
+                Boolean.parseBoolean(prop(props, "input.simulateRealtime")),
+                Double.parseDouble(prop(props, "input.simulateSpeed")));
         bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds), pipelineMetrics,
-                producerSummary, Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")), clock));
-        bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics, producerSummary));
+                producerSummary, options, clock));
+        bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics));
+        bind(context, "ingestedFiles", FileIdempotentRepository.fileIdempotentRepository(
+                new File(prop(props, "input.stateFile")), 100_000));
         bind(context, "batchReader", new BatchReader(new RedeliveryFilter(), limiter, clock));
         for (String label : List.of("source", "etat", "objet", "entreprise", "zone")) {
             FunctionCounter.builder("ingestion.label.values.folded", limiter, l -> l.foldedCount(label))

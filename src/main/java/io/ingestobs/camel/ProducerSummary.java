@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The producer's account of one pass over its input: what it read, published and sent to the DLQ, printed in
- * the spec's French lines, and what ends a {@code ROLE=producer} process.
+ * The producer's account over every file it went through, and what ends a {@code ROLE=producer} process once
+ * {@code LOGS_FILE_PATH} is published.
  */
 public final class ProducerSummary {
 
@@ -20,39 +20,28 @@ public final class ProducerSummary {
     private volatile boolean finished;
     private volatile String failure;
 
-    /** @param onFinished run once the input has been gone through (ends the process in the producer role) */
+    /** @param onFinished run once LOGS_FILE_PATH has been gone through (ends the process in the producer role) */
     public ProducerSummary(Runnable onFinished) {
         this.onFinished = onFinished;
     }
 
-    public void started(long records, String file) {
-        LOG.info("Chargé {} entrées de log depuis {}", records, file);
-    }
-
-    public void read() {
-        read.incrementAndGet();
-    }
-
-    public void published() {
-        published.incrementAndGet();
-    }
-
-    public void rejected() {
-        rejected.incrementAndGet();
+    void add(FileIngestion pass) {
+        read.addAndGet(pass.readCount());
+        published.addAndGet(pass.publishedCount());
+        rejected.addAndGet(pass.rejectedCount());
+        long unaccounted = pass.readCount() - pass.publishedCount() - pass.rejectedCount();
+        if (unaccounted > 0) {
+            LOG.error("{} records neither published nor sent to the DLQ", unaccounted);
+        }
     }
 
     public void failed(Exception cause) {
         failure = cause == null ? "unknown error" : cause.getMessage();
+        LOG.error("The input could not be gone through: {}", failure);
     }
 
+    /** LOGS_FILE_PATH is done: in the producer role, the process may end. */
     public void finish() {
-        long unaccounted = read.get() - published.get() - rejected.get();
-        LOG.info("Producteur terminé: {} succès, {} erreurs", published.get(), rejected.get());
-        LOG.info("{} records read, {} published, {} rejected", read.get(), published.get(), rejected.get());
-        if (failure != null || unaccounted > 0) {
-            LOG.error("{} records neither published nor sent to the DLQ: {}", unaccounted,
-                    failure == null ? "see the errors above" : failure);
-        }
         finished = true;
         onFinished.run();
     }
@@ -73,7 +62,7 @@ public final class ProducerSummary {
         return read.get();
     }
 
-    /** The process exit code of SPEC §6: non-zero when nothing could be published. */
+    /** The process exit code of SPEC §6: non-zero when nothing could be published, or the input broke off. */
     public int exitCode() {
         return published.get() > 0 && failure == null ? 0 : 1;
     }

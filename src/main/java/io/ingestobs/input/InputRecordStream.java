@@ -40,6 +40,7 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
 
     private final String file;
     private final RunRecordValidator validator;
+    private final CountingInputStream counted;
     private final InputStream in;
     private final JsonParser arrayParser;
     private final BufferedReader lines;
@@ -50,7 +51,8 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     private InputRecordStream(String file, InputStream raw, RunRecordValidator validator) throws IOException {
         this.file = file;
         this.validator = validator;
-        this.in = new BufferedInputStream(raw, 1 << 16);
+        this.counted = new CountingInputStream(raw);
+        this.in = new BufferedInputStream(counted, 1 << 16);
         if (startsWithArray(in)) {
             this.arrayParser = ARRAY_MAPPER.getFactory().createParser(in);
             this.lines = null;
@@ -171,10 +173,41 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         return new ParsedRecord(file, position, original, null, ((RunRecordValidator.Invalid) outcome).rejection());
     }
 
+    /** Bytes taken from the file so far (read ahead by a buffer): enough for a progress percentage. */
+    public long bytesRead() {
+        return counted.count;
+    }
+
     @Override
     public void close() {
         finished = true;
         closeQuietly();
+    }
+
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                count += read;
+            }
+            return read;
+        }
     }
 
     private void closeQuietly() {

@@ -39,6 +39,10 @@ public final class PipelineApp implements AutoCloseable {
             // SPEC §4: the producer opens no HTTP port; its figures are in its summary line.
             main.addOverrideProperty("camel.management.enabled", "false");
         }
+        String inputDir = System.getenv("INPUT_DIR");
+        if (role.produces() && inputDir != null && !inputDir.isBlank()) {
+            main.addOverrideProperty("input.dirEnabled", "true");
+        }
         properties.forEach(main::addOverrideProperty);
         this.thread = new Thread(this::runMain, "camel-main");
     }

@@ -1,0 +1,191 @@
+package io.ingestobs.dev;
+
+import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.launcher.PipelineApp;
+import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.PrometheusText;
+import io.ingestobs.testsupport.PrometheusText.Sample;
+import io.ingestobs.testsupport.SyntheticRuns;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** What a developer relies on day to day: live route edits, and a watched input directory (SPEC §6). */
+class DevelopmentLoopTest {
+
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static Map<String, String> props(String topic, int port) {
+        broker.createTopics(3, topic, topic + ".dlq");
+        return new HashMap<>(Map.of("kafka.topic", topic, "kafka.dlqTopic", topic + ".dlq",
+                "kafka.groupId", topic + "-group", "camel.management.port", Integer.toString(port),
+                "loki.batch.maxWaitMs", "200"));
+    }
+
+    @Test
+    void aRouteEditedOnDiskTakesEffectLiveAndKeepsCountsAndPosition(@TempDir Path dir) throws Exception {
+        Path routes = dir.resolve("routes");
+        Files.createDirectories(routes);
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        int port = EmbeddedKafkaBroker.freePort();
+        Map<String, String> props = props("reload", port);
+        props.put("camel.main.routesIncludePattern", "file:" + routes + "/*.yaml");
+        props.put("camel.main.routesReloadEnabled", "true");
+        props.put("camel.main.routesReloadDirectory", routes.toString());
+        props.put("input.file", "logs.json");
+        String metrics = "http://127.0.0.1:" + port + "/metrics";
+        try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props, Duration.ofMinutes(1))) {
+            await("the sample counted", () -> runs(metrics) == 72);
+
+            // a developer adds an audit step to the consumer route and saves the file
+            Path consumer = routes.resolve("consumer.yaml");
+            String edited = Files.readString(consumer).replace("        - to: direct:loki-push\n",
+                    "        - to: direct:reload-audit\n        - to: direct:loki-push\n")
+                    + "\n- route:\n    id: reload-audit\n    from:\n      uri: direct:reload-audit\n"
+                    + "      steps:\n        - log: \"audited a batch of ${body.events.size} events\"\n";
+            save(consumer, edited);
+            await("the edited route is live", () -> app.context().getRoute("reload-audit") != null);
+
+            SyntheticRuns.publish(broker.bootstrapServers(), "reload", 0, 10, 5);
+            await("the new runs counted", () -> runs(metrics) == 82);
+            await("the new step ran", () -> routeExchanges(metrics, "reload-audit") >= 1);
+            // editing the producer's file reloads it, but LOGS_FILE_PATH is read once per process start
+            Path producer = routes.resolve("producer.yaml");
+            save(producer, Files.readString(producer)
+                    .replace("description: Read LOGS_FILE_PATH once per start", "description: edited live"));
+            await("the producer route reloaded", () -> app.context().getRoute("read-input") != null
+                    && app.context().getRoute("read-input").getDescription().startsWith("edited live"));
+            Thread.sleep(3000);
+            assertEquals(82, published("reload"), "the input is not published again by a reload");
+            assertEquals(82, runs(metrics), "counts kept and nothing consumed again from the start");
+        }
+    }
+
+    @Test
+    void eachFileDroppedIntoTheInputDirectoryIsPublishedOnceAcrossRestarts(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Path seed = dir.resolve("seed.jsonl");
+        Files.write(seed, lines(1000, 1));
+        Map<String, String> props = props("dropped", 0);
+        props.put("input.file", seed.toString());
+        props.put("input.dir", in.toString());
+        props.put("input.dirEnabled", "true");
+        props.put("input.stateFile", dir.resolve("state/ingested.txt").toString());
+
+        props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+        try (PipelineApp first = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                Duration.ofMinutes(1))) {
+            Path a = dir.resolve("a.jsonl");
+            Files.write(a, lines(0, 5));
+            Files.copy(a, in.resolve("a.jsonl"));
+            await("a.jsonl published", () -> published("dropped") == 1 + 5);
+            // the same file dropped again, newer
+            Files.copy(a, in.resolve("a.jsonl"), StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(in.resolve("a.jsonl"), FileTime.from(Instant.now().plusSeconds(5)));
+            Files.write(in.resolve("b.jsonl"), lines(100, 3));
+            await("b.jsonl published", () -> published("dropped") == 1 + 5 + 3);
+            Thread.sleep(3000);
+            assertEquals(9, published("dropped"), "a.jsonl dropped again is not published again");
+        }
+        props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+        try (PipelineApp second = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                Duration.ofMinutes(1))) {
+            await("the seed file published again at start", () -> published("dropped") == 10);
+            Thread.sleep(4000);
+            assertEquals(10, published("dropped"), "the restarted process publishes no dropped file again");
+        }
+    }
+
+    /** As an editor saves: the new content appears at once, never an empty file in between. */
+    private static void save(Path file, String content) throws java.io.IOException {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(temp, content);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static List<String> lines(int from, int count) {
+        return IntStream.range(from, from + count).mapToObj(i -> "{\"id\":" + i + ",\"Source\":\"Efficy\","
+                + "\"Objet\":\"o" + i + "\",\"Etat\":\"SUCCESS\",\"Fin\":\"2025-09-15 10:00:00.000\"}")
+                .collect(Collectors.toList());
+    }
+
+    /** Records in the topic: every publication, whoever consumed it. */
+    private static long published(String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static double runs(String url) {
+        try {
+            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_runs_total").stream()
+                    .mapToDouble(Sample::value).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static double routeExchanges(String url, String routeId) {
+        try {
+            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "camel_exchanges_total").stream()
+                    .filter(s -> routeId.equals(s.labels().get("routeId"))).mapToDouble(Sample::value).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail("timed out waiting for " + what);
+    }
+}
