@@ -3,13 +3,10 @@ package io.ingestobs.dev;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
-import io.ingestobs.testsupport.Http;
-import io.ingestobs.testsupport.PrometheusText;
-import io.ingestobs.testsupport.PrometheusText.Sample;
+import io.ingestobs.testsupport.Await;
+import io.ingestobs.testsupport.KafkaTopics;
+import io.ingestobs.testsupport.Scrape;
 import io.ingestobs.testsupport.SyntheticRuns;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,8 +21,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -72,7 +67,7 @@ class DevelopmentLoopTest {
         props.put("input.file", "logs.json");
         String metrics = "http://127.0.0.1:" + port + "/metrics";
         try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props, Duration.ofMinutes(1))) {
-            await("the sample counted", () -> runs(metrics) == 72);
+            Await.until("the sample counted", () -> Scrape.total(metrics, "ingestion_runs_total") == 72);
 
             // a developer adds an audit step to the consumer route and saves the file
             Path consumer = routes.resolve("consumer.yaml");
@@ -81,20 +76,21 @@ class DevelopmentLoopTest {
                     + "\n- route:\n    id: reload-audit\n    from:\n      uri: direct:reload-audit\n"
                     + "      steps:\n        - log: \"audited a batch of ${body.events.size} events\"\n";
             save(consumer, edited);
-            await("the edited route is live", () -> app.context().getRoute("reload-audit") != null);
+            Await.until("the edited route is live", () -> app.context().getRoute("reload-audit") != null);
 
             SyntheticRuns.publish(broker.bootstrapServers(), "reload", 0, 10, 5);
-            await("the new runs counted", () -> runs(metrics) == 82);
-            await("the new step ran", () -> routeExchanges(metrics, "reload-audit") >= 1);
+            Await.until("the new runs counted", () -> Scrape.total(metrics, "ingestion_runs_total") == 82);
+            Await.until("the new step ran", () -> Scrape.named(metrics, "camel_exchanges_total").stream()
+                    .anyMatch(s -> "reload-audit".equals(s.labels().get("routeId")) && s.value() >= 1));
             // editing the producer's file reloads it, but LOGS_FILE_PATH is read once per process start
             Path producer = routes.resolve("producer.yaml");
             save(producer, Files.readString(producer)
                     .replace("description: Read LOGS_FILE_PATH once per start", "description: edited live"));
-            await("the producer route reloaded", () -> app.context().getRoute("read-input") != null
+            Await.until("the producer route reloaded", () -> app.context().getRoute("read-input") != null
                     && app.context().getRoute("read-input").getDescription().startsWith("edited live"));
             Thread.sleep(3000);
-            assertEquals(82, published("reload"), "the input is not published again by a reload");
-            assertEquals(82, runs(metrics), "counts kept and nothing consumed again from the start");
+            assertEquals(82, KafkaTopics.endOffsets(broker.bootstrapServers(), "reload"), "the input is not published again by a reload");
+            assertEquals(82, Scrape.total(metrics, "ingestion_runs_total"), "counts kept and nothing consumed again from the start");
         }
     }
 
@@ -115,21 +111,21 @@ class DevelopmentLoopTest {
             Path a = dir.resolve("a.jsonl");
             Files.write(a, lines(0, 5));
             Files.copy(a, in.resolve("a.jsonl"));
-            await("a.jsonl published", () -> published("dropped") == 1 + 5);
+            Await.until("a.jsonl published", () -> KafkaTopics.endOffsets(broker.bootstrapServers(), "dropped") == 1 + 5);
             // the same file dropped again, newer
             Files.copy(a, in.resolve("a.jsonl"), StandardCopyOption.REPLACE_EXISTING);
             Files.setLastModifiedTime(in.resolve("a.jsonl"), FileTime.from(Instant.now().plusSeconds(5)));
             Files.write(in.resolve("b.jsonl"), lines(100, 3));
-            await("b.jsonl published", () -> published("dropped") == 1 + 5 + 3);
+            Await.until("b.jsonl published", () -> KafkaTopics.endOffsets(broker.bootstrapServers(), "dropped") == 1 + 5 + 3);
             Thread.sleep(3000);
-            assertEquals(9, published("dropped"), "a.jsonl dropped again is not published again");
+            assertEquals(9, KafkaTopics.endOffsets(broker.bootstrapServers(), "dropped"), "a.jsonl dropped again is not published again");
         }
         props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
         try (PipelineApp second = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
                 Duration.ofMinutes(1))) {
-            await("the seed file published again at start", () -> published("dropped") == 10);
+            Await.until("the seed file published again at start", () -> KafkaTopics.endOffsets(broker.bootstrapServers(), "dropped") == 10);
             Thread.sleep(4000);
-            assertEquals(10, published("dropped"), "the restarted process publishes no dropped file again");
+            assertEquals(10, KafkaTopics.endOffsets(broker.bootstrapServers(), "dropped"), "the restarted process publishes no dropped file again");
         }
     }
 
@@ -146,46 +142,7 @@ class DevelopmentLoopTest {
                 .collect(Collectors.toList());
     }
 
-    /** Records in the topic: every publication, whoever consumed it. */
-    private static long published(String topic) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (int p = 0; p < 3; p++) {
-                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(info -> info.offset()).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static double runs(String url) {
-        try {
-            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_runs_total").stream()
-                    .mapToDouble(Sample::value).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static double routeExchanges(String url, String routeId) {
-        try {
-            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "camel_exchanges_total").stream()
-                    .filter(s -> routeId.equals(s.labels().get("routeId"))).mapToDouble(Sample::value).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("timed out waiting for " + what);
-    }
 }

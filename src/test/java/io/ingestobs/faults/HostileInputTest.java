@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.KafkaTopics;
+import io.ingestobs.testsupport.Scrape;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.PrometheusText.Sample;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +27,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static io.ingestobs.faults.LokiFaultsTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,18 +82,20 @@ class HostileInputTest {
                     "camel.management.port", Integer.toString(port), "loki.url", loki.url(),
                     "loki.batch.maxWaitMs", "200", "input.file", file.toString(),
                     "labels.cardinalityLimit", "100"), Duration.ofMinutes(1))) {
-                await("producer finished", () -> app.summary().isFinished());
+                Await.until("producer finished", () -> app.summary().isFinished());
                 assertEquals(VALID, app.summary().publishedCount());
                 assertEquals(MALFORMED, app.summary().rejectedCount());
 
-                await("every valid run in Loki", () -> loki.distinctLines().size() == VALID);
-                await("every run counted", () -> total(metricsUrl, "ingestion_runs_total") == VALID);
+                Await.until("every valid run in Loki", () -> loki.distinctLines().size() == VALID);
+                Await.until("every run counted", () -> Scrape.total(metricsUrl, "ingestion_runs_total") == VALID);
 
                 // the DLQ holds each malformed record once, with the reason the generator expected
-                Map<String, Long> reasons = readDlq(broker, "hostile.dlq", MALFORMED).stream().collect(
+                List<JsonNode> dlq = KafkaTopics.readJson(broker.bootstrapServers(), "hostile.dlq", MALFORMED);
+                dlq.forEach(letter -> assertEquals("read", letter.get("stage").asText()));
+                Map<String, Long> reasons = dlq.stream().collect(
                         Collectors.groupingBy(d -> d.get("reason").asText(), TreeMap::new, Collectors.counting()));
                 assertEquals(expectedReasons, reasons);
-                await("dead letters counted", () -> total(metricsUrl, "ingestion_dead_letters_total") == MALFORMED);
+                Await.until("dead letters counted", () -> Scrape.total(metricsUrl, "ingestion_dead_letters_total") == MALFORMED);
 
                 // Prometheus' exposition still parses, and the objet label is capped
                 List<Sample> samples = PrometheusText.parse(Http.get(metricsUrl).body());
@@ -147,34 +146,5 @@ class HostileInputTest {
         };
     }
 
-    private static double total(String url, String name) {
-        try {
-            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), name).stream()
-                    .mapToDouble(Sample::value).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static List<JsonNode> readDlq(EmbeddedKafkaBroker broker, String topic, int expected) throws Exception {
-        List<JsonNode> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode letter = JSON.readTree(record.value());
-                    assertEquals("read", letter.get("stage").asText());
-                    records.add(letter);
-                }
-            }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                records.add(JSON.readTree(record.value()));
-            }
-        }
-        assertEquals(expected, records.size(), "each malformed record in the DLQ exactly once");
-        return records;
-    }
 }

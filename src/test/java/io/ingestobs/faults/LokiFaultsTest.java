@@ -5,31 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.KafkaTopics;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.LokiTestServer.Answer;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.PrometheusText.Sample;
 import io.ingestobs.testsupport.SyntheticRuns;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,8 +99,8 @@ class LokiFaultsTest {
     /** What every case must end with: all good runs in Loki once by content, counted once, committed. */
     private static void assertAllDelivered(Consumer consumer, Set<String> expectedLines, int published)
             throws Exception {
-        await("Loki holds every valid run", () -> consumer.loki.distinctLines().containsAll(expectedLines));
-        await("offsets committed to the end", () -> committed(consumer.topic + "-group") == published);
+        Await.until("Loki holds every valid run", () -> consumer.loki.distinctLines().containsAll(expectedLines));
+        Await.until("offsets committed to the end", () -> KafkaTopics.committed(broker.bootstrapServers(), consumer.topic + "-group") == published);
         assertEquals(expectedLines, consumer.loki.distinctLines());
         assertEquals(published, consumer.total("ingestion_runs_total"), "each run counted once");
         assertEquals(published / 100, consumer.total("ingestion_failures_total"));
@@ -125,7 +119,7 @@ class LokiFaultsTest {
                 Thread.sleep(100);
             }
             assertTrue(maxPending > 0 && maxPending <= 500, "pending while down, capped at one batch: " + maxPending);
-            assertTrue(committed("down-group") < RUNS, "nothing may be committed past what Loki did not take");
+            assertTrue(KafkaTopics.committed(broker.bootstrapServers(), "down-group") < RUNS, "nothing may be committed past what Loki did not take");
             assertAllDelivered(consumer, lines, RUNS);
             assertTrue(consumer.total("ingestion_loki_push_requests_total") > 3);
             assertTrue(PrometheusText.named(consumer.metrics(), "ingestion_loki_push_requests_total").stream()
@@ -158,10 +152,10 @@ class LokiFaultsTest {
             for (String line : asLines(events)) {
                 (idOf(line) % 97 == 5 ? refused : accepted).add(line);
             }
-            await("Loki holds every accepted run", () -> consumer.loki.distinctLines().containsAll(accepted));
-            await("offsets committed to the end", () -> committed("refuse-group") == RUNS);
+            Await.until("Loki holds every accepted run", () -> consumer.loki.distinctLines().containsAll(accepted));
+            Await.until("offsets committed to the end", () -> KafkaTopics.committed(broker.bootstrapServers(), "refuse-group") == RUNS);
             assertEquals(accepted, consumer.loki.distinctLines());
-            List<JsonNode> dlq = readTopic("refuse.dlq", refused.size());
+            List<JsonNode> dlq = KafkaTopics.readJson(broker.bootstrapServers(), "refuse.dlq", refused.size());
             Set<String> originals = new HashSet<>();
             for (JsonNode letter : dlq) {
                 assertEquals("loki", letter.get("stage").asText());
@@ -171,7 +165,7 @@ class LokiFaultsTest {
             }
             assertEquals(refused, originals);
             assertEquals(RUNS, consumer.total("ingestion_runs_total"));
-            await("dead letters counted", () -> consumer.total("ingestion_dead_letters_total") == refused.size());
+            Await.until("dead letters counted", () -> consumer.total("ingestion_dead_letters_total") == refused.size());
         }
     }
 
@@ -192,40 +186,6 @@ class LokiFaultsTest {
         }
     }
 
-    static long committed(String group) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static List<JsonNode> readTopic(String topic, int expected) throws Exception {
-        List<JsonNode> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    records.add(JSON.readTree(record.value()));
-                }
-            }
-        }
-        assertEquals(expected, records.size());
-        return records;
-    }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("timed out waiting for " + what);
-    }
 }

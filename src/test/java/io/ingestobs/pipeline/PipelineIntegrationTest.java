@@ -11,18 +11,16 @@ import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.KafkaTopics;
+import io.ingestobs.testsupport.Scrape;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.PrometheusText.Sample;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,14 +33,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,8 +83,8 @@ class PipelineIntegrationTest {
              PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(),
                      properties("sample", port, loki, "logs.json"), Duration.ofMinutes(1))) {
             String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
-            await("72 ingestion_runs_total series", () -> runs(metricsUrl).size() == 72);
-            await("72 entries in Loki", () -> loki.entries().size() == 72);
+            Await.until("72 ingestion_runs_total series", () -> Scrape.named(metricsUrl, "ingestion_runs_total").size() == 72);
+            Await.until("72 entries in Loki", () -> loki.entries().size() == 72);
 
             List<Sample> samples = PrometheusText.parse(Http.get(metricsUrl).body());
             List<Sample> runs = PrometheusText.named(samples, "ingestion_runs_total");
@@ -125,7 +120,7 @@ class PipelineIntegrationTest {
             }
             assertEquals(expectedLines, lines);
 
-            await("offsets committed for all 72 records", () -> committed("sample-group") == 72);
+            Await.until("offsets committed for all 72 records", () -> KafkaTopics.committed(broker.bootstrapServers(), "sample-group") == 72);
             HttpResponse<String> health = Http.get("http://127.0.0.1:" + port + "/health");
             assertEquals(200, health.statusCode(), health.body());
             assertEquals("UP", JSON.readTree(health.body()).get("status").asText());
@@ -158,11 +153,11 @@ class PipelineIntegrationTest {
             }
             try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
                     Duration.ofMinutes(1))) {
-                await("producer finished", () -> app.summary().isFinished());
+                Await.until("producer finished", () -> app.summary().isFinished());
                 assertEquals(3, app.summary().publishedCount());
                 assertEquals(6, app.summary().rejectedCount());
 
-                List<JsonNode> dlq = readTopic("mixed.dlq", 8);
+                List<JsonNode> dlq = KafkaTopics.readJson(broker.bootstrapServers(), "mixed.dlq", 8);
                 Map<String, Long> reasons = dlq.stream().collect(Collectors.groupingBy(
                         d -> d.get("stage").asText() + "/" + d.get("reason").asText(), Collectors.counting()));
                 assertEquals(Map.of("read/invalid_json", 1L, "read/not_an_object", 1L, "read/missing_field", 1L,
@@ -180,11 +175,11 @@ class PipelineIntegrationTest {
                 assertTrue(refused.get("original").asText().contains("REFUSE_ME"));
 
                 String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
-                await("dead letters counted", () -> deadLetterTotal(metricsUrl) == 8.0);
+                Await.until("dead letters counted", () -> Scrape.total(metricsUrl, "ingestion_dead_letters_total") == 8.0);
                 assertEquals(2, loki.entries().size());
-                assertEquals(3, runs(metricsUrl).stream().mapToDouble(Sample::value).sum());
-                await("offsets committed past the refused and unreadable records",
-                        () -> committed("mixed-group") == 4);
+                assertEquals(3, Scrape.total(metricsUrl, "ingestion_runs_total"));
+                Await.until("offsets committed past the refused and unreadable records",
+                        () -> KafkaTopics.committed(broker.bootstrapServers(), "mixed-group") == 4);
             }
         }
     }
@@ -201,22 +196,7 @@ class PipelineIntegrationTest {
         }
     }
 
-    private static double deadLetterTotal(String url) {
-        try {
-            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_dead_letters_total")
-                    .stream().mapToDouble(Sample::value).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static List<Sample> runs(String url) {
-        try {
-            return PrometheusText.named(PrometheusText.parse(Http.get(url).body()), "ingestion_runs_total");
-        } catch (Exception e) {
-            return List.of();
-        }
-    }
 
     private static double single(List<Sample> samples, String name) {
         List<Sample> found = PrometheusText.named(samples, name);
@@ -235,44 +215,6 @@ class PipelineIntegrationTest {
         return lines;
     }
 
-    private static long committed(String group) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
-    private static List<JsonNode> readTopic(String topic, int expected) throws Exception {
-        List<JsonNode> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    records.add(JSON.readTree(record.value()));
-                }
-            }
-            // anything beyond the expected count would be a duplicate or a stray: give it a moment to show
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(2))) {
-                records.add(JSON.readTree(record.value()));
-            }
-        }
-        assertEquals(expected, records.size(), () -> "DLQ records: " + records);
-        return records;
-    }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("timed out waiting for " + what);
-    }
 }

@@ -1,0 +1,81 @@
+package io.ingestobs.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What the broker says: committed offsets of a group, records in a topic, the JSON records of a topic. */
+public final class KafkaTopics {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KafkaTopics() {
+    }
+
+    /** Sum of the group's committed offsets over its partitions; -1 when the broker cannot say. */
+    public static long committed(String brokers, String group) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Records ever written to {@code topic}: every publication, whoever consumed it. */
+    public static long endOffsets(String brokers, String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Reads {@code topic} from the start until {@code expected} records came, then a little longer so that a
+     * duplicate or a stray record would show, and asserts there are exactly {@code expected}.
+     */
+    public static List<JsonNode> readJson(String brokers, String topic, int expected) throws Exception {
+        List<JsonNode> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
+                "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(JSON.readTree(record.value()));
+                }
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                records.add(JSON.readTree(record.value()));
+            }
+        }
+        List<JsonNode> seen = records;
+        assertEquals(expected, records.size(), () -> topic + " holds: " + seen.stream().map(JsonNode::toString)
+                .collect(Collectors.joining("\n")));
+        return records;
+    }
+}
