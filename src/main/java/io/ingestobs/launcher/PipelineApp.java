@@ -32,6 +32,9 @@ public final class PipelineApp implements AutoCloseable {
         this.main = new Main();
         this.summary = new ProducerSummary(role == Role.PRODUCER ? main::completed : () -> { });
         main.configure().addConfiguration(new PipelineConfiguration(summary, Clock.systemUTC()));
+        // Which route files to load is the launcher's concern, not application.properties': under `camel run` the
+        // command line lists them, and a pattern in application.properties would override that list.
+        main.addOverrideProperty("camel.main.routesIncludePattern", "file:{{env:ROUTES_DIR:routes}}/*.yaml");
         main.addOverrideProperty("kafka.brokers", brokers);
         main.addOverrideProperty("producer.enabled", Boolean.toString(role.produces()));
         main.addOverrideProperty("consumer.enabled", Boolean.toString(role.consumes()));
