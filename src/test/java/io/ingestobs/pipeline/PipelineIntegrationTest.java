@@ -123,7 +123,12 @@ class PipelineIntegrationTest {
             Await.until("offsets committed for all 72 records", () -> KafkaTopics.committed(broker.bootstrapServers(), "sample-group") == 72);
             HttpResponse<String> health = Http.get("http://127.0.0.1:" + port + "/health");
             assertEquals(200, health.statusCode(), health.body());
-            assertEquals("UP", JSON.readTree(health.body()).get("status").asText());
+            JsonNode healthJson = JSON.readTree(health.body());
+            assertEquals("UP", healthJson.get("status").asText());
+            Set<String> checks = new HashSet<>();
+            healthJson.get("checks").forEach(c -> checks.add(c.get("name").asText()));
+            assertTrue(checks.containsAll(Set.of("route:consume-events", "consumer:consume-events", "loki-sink")),
+                    "one check per part: " + checks);
         }
     }
 
