@@ -19,7 +19,7 @@ public record RunRecord(Long id, String source, String objet, String transformat
         return "FAILED".equals(etat);
     }
 
-    /** The same run moved in time by {@code seconds}, spacing and duration kept. */
+    /** The same run moved in time by {@code millis} milliseconds, its duration kept. */
     public RunRecord shiftedBy(long millis) {
         return new RunRecord(id, source, objet, transformation, etat,
                 debut == null ? null : debut.plusMillis(millis), fin == null ? null : fin.plusMillis(millis),
