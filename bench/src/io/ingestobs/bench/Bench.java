@@ -1,0 +1,629 @@
+package io.ingestobs.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ingestobs.domain.RunRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bench/run}: the pipeline's throughput against a raw consumer, its end-to-end latency, its heap, the
+ * producer's heap on big inputs and the cost of one scrape, on one real Kafka broker. See docs/benchmark.md.
+ */
+public final class Bench {
+
+    private static final Path OUT = Path.of("target", "bench");
+    private static final String CLASSPATH = String.join(java.io.File.pathSeparator,
+            "target/bench-classes", "target/ingestion-observability.jar", "target/lib/*");
+
+    private final long records = longEnv("BENCH_RECORDS", 1_000_000);
+    private final int latencyRate = (int) longEnv("BENCH_LATENCY_RATE", 10_000);
+    private final int latencySeconds = (int) longEnv("BENCH_LATENCY_SECONDS", 20);
+    private final List<Integer> producerMib = parseSizes(System.getenv().getOrDefault("BENCH_PRODUCER_MB",
+            records >= 1_000_000 ? "100,1000" : "20,100"));
+    private final boolean jfr = "1".equals(System.getenv("BENCH_JFR"));
+    /** For profiling one phase: e.g. BENCH_PHASES=drain (default: raw,drain,latency,producer). */
+    private final Set<String> phases = Set.of(System.getenv().getOrDefault("BENCH_PHASES",
+            "raw,drain,drain256,latency,producer").split(","));
+    /** Seconds each producer run may publish after its survey pass (it publishes one record at a time). */
+    private final long producerPublishSeconds = longEnv("BENCH_PRODUCER_PUBLISH_S", 60);
+    private final Map<String, String> table = new LinkedHashMap<>();
+    private String bootstrap;
+    private Process broker;
+
+    public static void main(String[] args) throws Exception {
+        Files.createDirectories(OUT);
+        Bench bench = new Bench();
+        int code = 0;
+        try {
+            bench.run();
+        } catch (Exception e) {
+            e.printStackTrace();
+            code = 1;
+        } finally {
+            bench.stopBroker();
+        }
+        System.exit(code);
+    }
+
+    private void run() throws Exception {
+        long start = System.nanoTime();
+        log("records=%d latency=%d runs/s for %d s producer inputs=%s MiB jfr=%s", records, latencyRate,
+                latencySeconds, producerMib, jfr);
+        startBroker();
+        createTopics("bench-drain", "bench-drain.dlq", "bench-latency", "bench-latency.dlq");
+
+        double eventBytes = load("bench-drain", records);
+        table.put("records / event size", String.format(Locale.ROOT, "%d events, %.0f bytes average", records,
+                eventBytes));
+
+        double raw = phases.contains("raw") ? raw("bench-drain") : Double.NaN;
+        Drain drain = phases.contains("drain") ? drain("bench-drain")
+                : new Drain(Double.NaN, new Procs.Heap(Double.NaN, Double.NaN, Double.NaN, 0), Double.NaN);
+        if (phases.contains("drain256")) {
+            drainCapped("bench-drain", 256);
+        }
+        double pipeline = drain.runsPerSecond;
+        double ratio = pipeline / raw;
+        Latency latency = phases.contains("latency") ? latency("bench-latency")
+                : new Latency(Double.NaN, Double.NaN, Double.NaN);
+        if (phases.contains("producer")) {
+            for (int mib : producerMib) {
+                producerRun(mib);
+            }
+        }
+
+        System.out.println();
+        System.out.println("| figure | value |");
+        System.out.println("|---|---|");
+        table.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+        System.out.printf(Locale.ROOT, "%nbench took %.0f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT,
+                "pipeline_runs_per_s=%.0f raw_runs_per_s=%.0f ratio=%.2f p99_latency_ms=%.0f heap_peak_mib=%.0f "
+                        + "scrape_ms=%.0f%n",
+                pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs);
+    }
+
+    // ---------------------------------------------------------------------------------------------- broker
+
+    private void startBroker() throws Exception {
+        int port = freePort();
+        Path log = OUT.resolve("broker.log");
+        broker = Procs.start(List.of(Procs.java(), "-Xmx2g", "-cp", CLASSPATH, "io.ingestobs.bench.BrokerMain",
+                Integer.toString(port)), Map.of(), log);
+        Procs.awaitLine(log, "READY", 120_000, broker);
+        bootstrap = "127.0.0.1:" + port;
+        log("broker up on %s (own JVM, pid %d)", bootstrap, broker.pid());
+    }
+
+    private void stopBroker() {
+        if (broker != null) {
+            try {
+                broker.getOutputStream().close();
+                if (!broker.waitFor(30, TimeUnit.SECONDS)) {
+                    broker.destroyForcibly();
+                }
+            } catch (Exception e) {
+                broker.destroyForcibly();
+            }
+        }
+    }
+
+    private void createTopics(String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = Arrays.stream(topics).filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, 3, (short) 1)).toList();
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer(int lingerMs) {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "linger.ms", Integer.toString(lingerMs),
+                "batch.size", Integer.toString(256 * 1024), "acks", "1"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Pre-loads {@code n} events; returns their average size. */
+    private double load(String topic, long n) throws Exception {
+        long start = System.nanoTime();
+        long bytes = 0;
+        try (KafkaProducer<String, byte[]> producer = producer(20)) {
+            for (long i = 0; i < n; i++) {
+                RunRecord run = Synth.run(i, null);
+                byte[] event = Synth.event(run);
+                bytes += event.length;
+                producer.send(new ProducerRecord<>(topic, Synth.key(run), event));
+            }
+            producer.flush();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        log("loaded %d events (%.0f MiB) into %s in %.1f s", n, bytes / 1048576.0, topic, seconds);
+        return (double) bytes / n;
+    }
+
+    // ------------------------------------------------------------------------------------------------- raw
+
+    private double raw(String topic) {
+        ObjectMapper mapper = new ObjectMapper();
+        long count = 0;
+        long firstPoll = 0;
+        long t0 = 0;
+        long fields = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "bench-raw", "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (count < records && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> record : polled) {
+                    try {
+                        fields += mapper.readTree(record.value()).size();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                count += polled.count();
+                if (t0 == 0 && count > 0) {
+                    t0 = System.nanoTime();
+                    firstPoll = count;
+                }
+            }
+            consumer.commitSync();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double rate = (count - firstPoll) / seconds;
+        log("raw: %d records parsed (%d fields) in %.2f s after the first poll: %.0f runs/s", count, fields,
+                seconds, rate);
+        table.put("raw consumer (poll + Jackson readTree)", String.format(Locale.ROOT, "%.0f runs/s", rate));
+        return rate;
+    }
+
+    // ------------------------------------------------------------------------------------------- pipeline
+
+    private record Drain(double runsPerSecond, Procs.Heap heap, double scrapeMs) {
+    }
+
+    private record Pipeline(Process process, int metricsPort, Path jstatOut, Path gcLog, Process jstat) {
+    }
+
+    private Pipeline startPipeline(String name, String topic, String group, LeanLoki loki, boolean withJfr,
+                                   String... jvmOptions) throws Exception {
+        int metricsPort = freePort();
+        Path log = OUT.resolve(name + ".log");
+        Path gcLog = OUT.resolve(name + "-gc.log");
+        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
+        if (withJfr) {
+            command.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr") + ",settings=profile");
+        }
+        command.addAll(List.of(jvmOptions));
+        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
+        Map<String, String> env = new HashMap<>();
+        env.put("ROLE", "consumer");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("KAFKA_TOPIC", topic);
+        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
+        env.put("KAFKA_GROUP_ID", group);
+        env.put("LOKI_URL", loki.url());
+        env.put("METRICS_PORT", Integer.toString(metricsPort));
+        Process process = Procs.start(command, env, log);
+        Path jstatOut = OUT.resolve(name + "-jstat.txt");
+        Process jstat = Procs.jstat(process.pid(), jstatOut);
+        awaitHealthy(metricsPort, process, log);
+        log("%s: pipeline JVM pid %d up, metrics on :%d", name, process.pid(), metricsPort);
+        return new Pipeline(process, metricsPort, jstatOut, gcLog, jstat);
+    }
+
+    private Drain drain(String topic) throws Exception {
+        try (LeanLoki loki = new LeanLoki()) {
+            Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr);
+            long doneNanos = awaitCommitted(topic, "bench-pipeline", p);
+            long committed = records;
+            long counted = records - loki.firstPushEntries();
+            double seconds = (doneNanos - loki.firstPushNanos()) / 1e9;
+            double rate = counted / seconds;
+            double liveMib = liveHeap(p.process(), OUT.resolve("pipeline-drain-histogram.txt"));
+            log("pipeline: %d committed, %d Loki entries in %d pushes (%.0f MiB); %.2f s from the first push to "
+                            + "the last commit: %.0f runs/s", committed, loki.entries(), loki.requests(),
+                    loki.bytes() / 1048576.0, seconds, rate);
+            table.put("pipeline drain (YAML routes, consumer JVM, Loki 204)", String.format(Locale.ROOT,
+                    "%.0f runs/s; %d Loki entries in %d pushes", rate, loki.entries(), loki.requests()));
+
+            // scrape with every source/objet pair of the drain loaded
+            String metricsUrl = "http://127.0.0.1:" + p.metricsPort() + "/metrics";
+            HttpClient http = HttpClient.newHttpClient();
+            String body = get(http, metricsUrl);
+            double[] times = new double[5];
+            for (int i = 0; i < times.length; i++) {
+                long t = System.nanoTime();
+                body = get(http, metricsUrl);
+                times[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(times);
+            double scrapeMs = times[times.length / 2];
+            Scrape scrape = Scrape.of(body);
+            log("scrape: %d bytes, %d lines, %d source/objet pairs, runs counted %.0f; median %.0f ms (%s)",
+                    body.length(), scrape.lines, scrape.pairs, scrape.runs, scrapeMs, Arrays.toString(times));
+            table.put("scrape GET /metrics (median of 5)", String.format(Locale.ROOT,
+                    "%.0f ms for %d source/objet pairs, %d lines, %.1f MiB", scrapeMs, scrape.pairs, scrape.lines,
+                    body.length() / 1048576.0));
+            table.put("check: runs counted / Loki entries / committed", String.format(Locale.ROOT,
+                    "%.0f / %d / %d of %d", scrape.runs, loki.entries(), committed, records));
+
+            Procs.stop(p.jstat());
+            Procs.stop(p.process());
+            Procs.Heap heap = Procs.heap(p.jstatOut(), p.gcLog());
+            log("pipeline heap: sampled peak %.0f MiB, before-GC peak %.0f MiB, %d GCs; live after the drain %.0f MiB",
+                    heap.sampledPeakMib(), heap.beforeGcPeakMib(), heap.collections(), liveMib);
+            table.put("pipeline heap peak during the drain (default heap settings)", String.format(Locale.ROOT,
+                    "%.0f MiB (jstat every 100 ms: %.0f; before GC: %.0f); %d GCs", heap.peakMib(),
+                    heap.sampledPeakMib(), heap.beforeGcPeakMib(), heap.collections()));
+            table.put("pipeline live heap after the drain (full GC)", String.format(Locale.ROOT,
+                    "%.0f MiB (class histogram: target/bench/pipeline-drain-histogram.txt)", liveMib));
+            if (jfr) {
+                Path recording = OUT.resolve("pipeline-drain.jfr");
+                Path summary = OUT.resolve("pipeline-drain-profile.txt");
+                Files.writeString(summary, JfrTop.summarise(recording, 40));
+                log("JFR: %s, summary in %s", recording, summary);
+            }
+            return new Drain(rate, heap, scrapeMs);
+        }
+    }
+
+    /** The same drain, a fresh group, the pipeline capped at {@code mib} of heap: does it need more? */
+    private void drainCapped(String topic, int mib) throws Exception {
+        try (LeanLoki loki = new LeanLoki()) {
+            String name = "pipeline-drain-" + mib + "m";
+            Pipeline p = startPipeline(name, topic, "bench-pipeline-" + mib + "m", loki, false, "-Xmx" + mib + "m",
+                    "-XX:+ExitOnOutOfMemoryError");
+            long doneNanos;
+            try {
+                doneNanos = awaitCommitted(topic, "bench-pipeline-" + mib + "m", p);
+            } catch (IllegalStateException e) {
+                Procs.stop(p.jstat());
+                Procs.stop(p.process());
+                boolean oom = Files.readString(OUT.resolve(name + ".log")).contains("OutOfMemoryError");
+                log("%s: did not drain (%s)", name, oom ? "OutOfMemoryError" : e.getMessage());
+                table.put(String.format(Locale.ROOT, "pipeline drain with -Xmx%dm", mib), oom
+                        ? "failed: OutOfMemoryError after " + loki.entries() + " Loki entries"
+                        : "failed: " + e.getMessage());
+                return;
+            }
+            double rate = (records - loki.firstPushEntries()) / ((doneNanos - loki.firstPushNanos()) / 1e9);
+            Procs.stop(p.jstat());
+            Procs.stop(p.process());
+            Procs.Heap heap = Procs.heap(p.jstatOut(), p.gcLog());
+            double pauseMs = Procs.gcPauseMillis(p.gcLog());
+            log("%s: %.0f runs/s, heap peak %.0f MiB, %d GCs, %.0f ms of GC pauses", name, rate, heap.peakMib(),
+                    heap.collections(), pauseMs);
+            table.put(String.format(Locale.ROOT, "pipeline drain with -Xmx%dm", mib), String.format(Locale.ROOT,
+                    "%.0f runs/s; heap peak %.0f MiB; %d GCs, %.1f s of GC pauses; %d Loki entries", rate,
+                    heap.peakMib(), heap.collections(), pauseMs / 1000, loki.entries()));
+        }
+    }
+
+    private record Scrape(int lines, int pairs, double runs) {
+        static Scrape of(String body) {
+            Set<String> pairs = new HashSet<>();
+            Pattern pair = Pattern.compile("^ingestion_failures_total\\{(.*)\\}");
+            double runs = 0;
+            int lines = 0;
+            for (String line : body.split("\n")) {
+                lines++;
+                Matcher m = pair.matcher(line);
+                if (m.find()) {
+                    pairs.add(m.group(1));
+                }
+                if (line.startsWith("ingestion_runs_total{")) {
+                    runs += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return new Scrape(lines, pairs.size(), runs);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- latency
+
+    private record Latency(double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    private Latency latency(String topic) throws Exception {
+        int total = latencyRate * latencySeconds;
+        long[] sent = new long[total];
+        AtomicLongArray latencies = new AtomicLongArray(total);
+        AtomicLong received = new AtomicLong();
+        try (LeanLoki loki = new LeanLoki()) {
+            loki.onIds(id -> {
+                if (id >= 0 && id < total && sent[(int) id] != 0
+                        && latencies.compareAndSet((int) id, 0, System.nanoTime() - sent[(int) id] + 1)) {
+                    received.incrementAndGet();
+                }
+            });
+            Pipeline p = startPipeline("pipeline-latency", topic, "bench-latency", loki, false);
+            Thread.sleep(2_000);
+            // the events are made before the clock starts: the producer's own cost is not the pipeline's latency
+            byte[][] events = new byte[total][];
+            String[] keys = new String[total];
+            for (int i = 0; i < total; i++) {
+                RunRecord run = Synth.run(i, (long) i);
+                events[i] = Synth.event(run);
+                keys[i] = Synth.key(run);
+            }
+            try (KafkaProducer<String, byte[]> producer = producer(5)) {
+                long start = System.nanoTime();
+                double interval = 1e9 / latencyRate;
+                for (int i = 0; i < total; i++) {
+                    long due = start + (long) (i * interval);
+                    long now;
+                    while ((now = System.nanoTime()) < due) {
+                        if (due - now > 200_000) {
+                            Thread.sleep(0, 100_000);
+                        }
+                    }
+                    sent[i] = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topic, keys[i], events[i]));
+                }
+                producer.flush();
+                log("latency: produced %d events in %.2f s", total, (System.nanoTime() - start) / 1e9);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (received.get() < total && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Procs.stop(p.jstat());
+            Procs.stop(p.process());
+            long[] values = new long[(int) received.get()];
+            int k = 0;
+            for (int i = 0; i < total && k < values.length; i++) {
+                long v = latencies.get(i);
+                if (v != 0) {
+                    values[k++] = v - 1;
+                }
+            }
+            Arrays.sort(values, 0, k);
+            Latency l = new Latency(pct(values, k, 0.50), pct(values, k, 0.99), k == 0 ? 0 : values[k - 1] / 1e6);
+            log("latency: %d of %d acknowledged; p50 %.0f ms, p99 %.0f ms, max %.0f ms", k, total, l.p50Ms, l.p99Ms,
+                    l.maxMs);
+            table.put(String.format(Locale.ROOT, "latency produce → Loki ack at %d runs/s for %d s", latencyRate,
+                    latencySeconds), String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d of %d)",
+                    l.p50Ms, l.p99Ms, l.maxMs, k, total));
+            return l;
+        }
+    }
+
+    private static double pct(long[] sorted, int n, double q) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(n - 1, (int) Math.ceil(q * n) - 1)] / 1e6;
+    }
+
+    // ------------------------------------------------------------------------------------------- producer
+
+    private String producerRun(int mib) throws Exception {
+        Path file = input(mib);
+        String topic = "bench-input-" + mib;
+        createTopics(topic, topic + ".dlq");
+        String name = "producer-" + mib + "mib";
+        Path log = OUT.resolve(name + ".log");
+        Path gcLog = OUT.resolve(name + "-gc.log");
+        Map<String, String> env = new HashMap<>();
+        env.put("ROLE", "producer");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("KAFKA_TOPIC", topic);
+        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
+        env.put("LOGS_FILE_PATH", file.toString());
+        long start = System.nanoTime();
+        Process process = Procs.start(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog, "-jar",
+                "target/ingestion-observability.jar"), env, log);
+        Path jstatOut = OUT.resolve(name + "-jstat.txt");
+        Process jstat = Procs.jstat(process.pid(), jstatOut);
+        // first pass: the survey reads the whole file (record count, newest run) before anything is published
+        Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
+        double surveySeconds = (System.nanoTime() - start) / 1e9;
+        Matcher loaded = Pattern.compile("Chargé (\\d+) entrées").matcher(Files.readString(log));
+        long total = loaded.find() ? Long.parseLong(loaded.group(1)) : -1;
+        long publishStart = System.nanoTime();
+        // live heap (after a full collection) once the survey has read the whole file, and while publishing
+        double live = liveHeap(process, OUT.resolve(name + "-histogram-survey.txt"));
+        boolean complete = process.waitFor(Math.min(30, producerPublishSeconds), TimeUnit.SECONDS);
+        if (!complete) {
+            live = Math.max(live, liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt")));
+            complete = process.waitFor(Math.max(0, producerPublishSeconds * 1_000_000_000L
+                    - (System.nanoTime() - publishStart)), TimeUnit.NANOSECONDS);
+        }
+        double publishSeconds = (System.nanoTime() - publishStart) / 1e9;
+        long published;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            published = endOffsets(admin, topic);
+        }
+        if (!complete) {
+            Procs.stop(process);
+        }
+        Procs.stop(jstat);
+        Procs.Heap heap = Procs.heap(jstatOut, gcLog);
+        String figure = String.format(Locale.ROOT, "heap peak %.0f MiB (jstat %.0f, before GC %.0f), live %.0f MiB; "
+                        + "start + survey pass over %d records %.0f s; then %d published in %.0f s (%.0f records/s)%s",
+                heap.peakMib(), heap.sampledPeakMib(), heap.beforeGcPeakMib(), live, total, surveySeconds,
+                published, publishSeconds, published / publishSeconds,
+                complete ? ", complete" : ", stopped after " + producerPublishSeconds + " s of publishing");
+        log("producer %d MiB: %s", mib, figure);
+        table.put(String.format(Locale.ROOT, "producer, %d MiB JSON Lines input", mib), figure);
+        return figure;
+    }
+
+    /** A JSON Lines input of about {@code mib} MiB of the bench's runs, kept in target/bench between runs. */
+    private Path input(int mib) throws IOException {
+        Path file = OUT.resolve("input-" + mib + "mib.jsonl");
+        long target = mib * 1048576L;
+        if (Files.exists(file) && Files.size(file) >= target && Files.size(file) < target + 4096) {
+            return file;
+        }
+        long start = System.nanoTime();
+        long written = 0;
+        long lines = 0;
+        try (OutputStream out = Files.newOutputStream(file);
+             BufferedWriter writer = new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
+                     1 << 20)) {
+            while (written < target) {
+                String line = Synth.inputLine(Synth.run(lines++, null)) + "\n";
+                writer.write(line);
+                written += line.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        log("wrote %s: %d lines, %.0f MiB, in %.1f s", file, lines, Files.size(file) / 1048576.0,
+                (System.nanoTime() - start) / 1e9);
+        return file;
+    }
+
+    // -------------------------------------------------------------------------------------------- helpers
+
+    /** Waits until the group's committed offsets reach the topic's end offsets; returns when that was seen. */
+    private long awaitCommitted(String topic, String group, Pipeline p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(180, records / 5_000));
+        long committed = 0;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            long end = endOffsets(admin, topic);
+            while (System.nanoTime() < deadline && p.process().isAlive()) {
+                committed = committed(admin, group);
+                if (committed >= end) {
+                    return System.nanoTime();
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("the pipeline did not drain " + records + " records in time: " + committed
+                + " committed; see target/bench/");
+    }
+
+    /** Live heap: {@code jcmd GC.class_histogram} collects fully, then counts what is left. */
+    private static double liveHeap(Process process, Path out) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        p.waitFor(120, TimeUnit.SECONDS);
+        for (String line : Files.readAllLines(out)) {
+            if (line.startsWith("Total")) {
+                String[] cols = line.trim().split("\\s+");
+                return Long.parseLong(cols[2]) / 1048576.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void awaitHealthy(int port, Process process, Path log) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the pipeline JVM ended while starting; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the pipeline did not become healthy; see " + log);
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    private static long endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+    }
+
+    private static long committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long longEnv(String name, long defaultValue) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? defaultValue : Long.parseLong(value.trim().replace("_", ""));
+    }
+
+    private static List<Integer> parseSizes(String value) {
+        if (value.isBlank() || value.equals("0")) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %tT] " + format + "%n",
+                prepend(java.time.LocalTime.now(), args));
+        System.out.flush();
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}
