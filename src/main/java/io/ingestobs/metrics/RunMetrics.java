@@ -31,6 +31,8 @@ public final class RunMetrics {
 
     private final MeterRegistry registry;
     private final LabelCardinalityLimiter limiter;
+    /** Per label set, every meter its runs move: one lookup per run instead of one per meter. */
+    private final Map<RunLabels, SeriesMeters> series = new ConcurrentHashMap<>();
     private final Map<RunLabels, Counter> runs = new ConcurrentHashMap<>();
     private final Map<RunLabels, PairMeters> pairs = new ConcurrentHashMap<>();
     private final Map<Tags, AtomicLong> lastRunEnd = new ConcurrentHashMap<>();
@@ -47,14 +49,14 @@ public final class RunMetrics {
 
     /** Counts {@code event} under {@code labels}, already bounded by the cardinality limiter. */
     public void record(IngestionEvent event, RunLabels labels) {
-        runs.computeIfAbsent(labels, l -> Counter.builder("ingestion.runs")
-                .description("Connector runs seen, by state")
-                .tags(Tags.of("source", l.source(), "etat", l.etat(), "objet", l.objet(),
-                        "entreprise", l.entreprise(), "zone", l.zone()))
-                .register(registry)).increment();
+        Instant end = event.timestamp();
+        SeriesMeters meters = series.get(labels);
+        if (meters == null) {
+            meters = series.computeIfAbsent(labels, l -> newSeries(l, end));
+        }
+        meters.runs.increment();
 
-        RunLabels pairKey = new RunLabels(labels.source(), "", labels.objet(), labels.entreprise(), labels.zone());
-        PairMeters pair = pairs.computeIfAbsent(pairKey, this::newPair);
+        PairMeters pair = meters.pair;
         if (event.failed()) {
             pair.failures.increment();
         }
@@ -67,27 +69,45 @@ public final class RunMetrics {
         if (event.memoryUsedBytes() != null) {
             pair.memory.record(event.memoryUsedBytes());
         }
-        Instant end = event.timestamp();
         pair.newestState.offer(end, event);
+        meters.lastRunEnd.accumulateAndGet(end.toEpochMilli(), Math::max);
+        meters.recovery.offer(event);
+    }
+
+    /**
+     * The meters one label set moves, looked up once and kept: the run counter is its own, the others are shared
+     * with the label sets of the same pair, source or source/objet.
+     */
+    private SeriesMeters newSeries(RunLabels labels, Instant firstEnd) {
+        Counter runCounter = runs.computeIfAbsent(labels, l -> Counter.builder("ingestion.runs")
+                .description("Connector runs seen, by state")
+                .tags(Tags.of("source", l.source(), "etat", l.etat(), "objet", l.objet(),
+                        "entreprise", l.entreprise(), "zone", l.zone()))
+                .register(registry));
+
+        RunLabels pairKey = new RunLabels(labels.source(), "", labels.objet(), labels.entreprise(), labels.zone());
+        PairMeters pair = pairs.computeIfAbsent(pairKey, this::newPair);
 
         Tags freshnessTags = Tags.of("source", labels.source(), "entreprise", labels.entreprise(),
                 "zone", labels.zone());
         AtomicLong newest = lastRunEnd.computeIfAbsent(freshnessTags, tags -> {
             // set before registering: a scrape must never see a placeholder value
-            AtomicLong holder = new AtomicLong(end.toEpochMilli());
+            AtomicLong holder = new AtomicLong(firstEnd.toEpochMilli());
             Gauge.builder("ingestion.last.run.timestamp", holder, h -> h.get() / 1000.0)
                     .description("Epoch seconds of the end of the newest run (event time)")
                     .tags(tags).register(registry);
             return holder;
         });
-        newest.accumulateAndGet(end.toEpochMilli(), Math::max);
 
         Tags recoveryTags = Tags.of("source", labels.source(), "objet", labels.objet());
-        recoveries.computeIfAbsent(recoveryTags, tags -> new RecoveryTracker(
+        RecoveryTracker recovery = recoveries.computeIfAbsent(recoveryTags, tags -> new RecoveryTracker(
                 DistributionSummary.builder("ingestion.recovery.seconds")
                         .description("End of the first failure of a streak to the end of the next success (MTTR)")
-                        .serviceLevelObjectives(RECOVERY_BUCKETS).tags(tags).register(registry)))
-                .offer(event);
+                        .serviceLevelObjectives(RECOVERY_BUCKETS).tags(tags).register(registry)));
+        return new SeriesMeters(runCounter, pair, newest, recovery);
+    }
+
+    private record SeriesMeters(Counter runs, PairMeters pair, AtomicLong lastRunEnd, RecoveryTracker recovery) {
     }
 
     private PairMeters newPair(RunLabels pair) {
