@@ -2,6 +2,8 @@ package io.ingestobs.domain;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -91,6 +93,355 @@ public final class EventJson {
     }
 
     public static IngestionEvent read(byte[] bytes) throws EventFormatException {
+        if (bytes == null || bytes.length == 0) {
+            throw new EventFormatException("empty record");
+        }
+        IngestionEvent event = readStreaming(bytes);
+        // anything unusual (an error, a missing or odd field, a repeated name) is read again as a tree, whose
+        // answer, event or refusal, is the reference
+        return event != null ? event : readTree(bytes);
+    }
+
+    /**
+     * The consumer's hot path: one pass of the streaming parser, no tree. Returns null whenever the event is not
+     * plainly well-formed, leaving every error and every corner case to {@link #readTree}; when it returns an
+     * event, it is the event {@link #readTree} would return.
+     */
+    static IngestionEvent readStreaming(byte[] bytes) {
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Streamed e = new Streamed();
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                int bit = switch (name) {
+                    case "@timestamp" -> {
+                        e.timestamp = string(p, t);
+                        yield 1;
+                    }
+                    case "source" -> {
+                        if (t != JsonToken.START_OBJECT) {
+                            yield -1;
+                        }
+                        e.source(p);
+                        yield 2;
+                    }
+                    case "objet" -> {
+                        if (t != JsonToken.START_OBJECT) {
+                            yield -1;
+                        }
+                        e.objet(p);
+                        yield 4;
+                    }
+                    case "etat" -> {
+                        e.etat = string(p, t);
+                        yield 8;
+                    }
+                    case "debut" -> {
+                        e.debut = string(p, t);
+                        yield 16;
+                    }
+                    case "fin" -> {
+                        e.fin = string(p, t);
+                        yield 32;
+                    }
+                    case "description" -> {
+                        e.description = string(p, t);
+                        yield 64;
+                    }
+                    case "performance" -> {
+                        if (t != JsonToken.START_OBJECT) {
+                            yield -1;
+                        }
+                        e.performance(p);
+                        yield 128;
+                    }
+                    case "labels" -> {
+                        if (t != JsonToken.START_OBJECT) {
+                            yield -1;
+                        }
+                        e.labels(p);
+                        yield 256;
+                    }
+                    case "metrics" -> {
+                        if (t != JsonToken.START_OBJECT) {
+                            yield -1;
+                        }
+                        e.metrics(p);
+                        yield 512;
+                    }
+                    default -> {
+                        p.skipChildren();
+                        yield 0;
+                    }
+                };
+                if (bit < 0 || (seen & bit) != 0) {
+                    return null;
+                }
+                seen |= bit;
+            }
+            return p.currentToken() == JsonToken.END_OBJECT ? e.toEvent() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A string, or null for JSON null; anything else marks the event odd. */
+    private static String string(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            throw new OddEvent();
+        }
+        return null;
+    }
+
+    /** Thrown inside the streaming pass only: hand the event to the tree reader. */
+    private static final class OddEvent extends RuntimeException {
+        OddEvent() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The fields the streaming pass collects, and the checks {@link #readTree} makes on them. */
+    private static final class Streamed {
+        String timestamp;
+        String source;
+        Long objetId;
+        String objet;
+        String transformation;
+        String etat;
+        String debut;
+        String fin;
+        String description;
+        Double duree;
+        Double cpu;
+        Long memory;
+        String zone;
+        String entreprise;
+        boolean highMemory;
+        boolean highCpu;
+
+        void source(JsonParser p) throws IOException {
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                if (name.equals("name")) {
+                    seen = once(seen, 1);
+                    source = string(p, t);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            ended(p);
+        }
+
+        void objet(JsonParser p) throws IOException {
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "id" -> {
+                        seen = once(seen, 1);
+                        objetId = integer(p, t);
+                    }
+                    case "name" -> {
+                        seen = once(seen, 2);
+                        objet = string(p, t);
+                    }
+                    case "transformation" -> {
+                        seen = once(seen, 4);
+                        transformation = string(p, t);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            ended(p);
+        }
+
+        void performance(JsonParser p) throws IOException {
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "duree_secondes" -> {
+                        seen = once(seen, 1);
+                        duree = decimal(p, t);
+                    }
+                    case "cpu_time_sec" -> {
+                        seen = once(seen, 2);
+                        cpu = decimal(p, t);
+                    }
+                    case "memory_used_bytes" -> {
+                        seen = once(seen, 4);
+                        memory = integer(p, t);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            ended(p);
+        }
+
+        void labels(JsonParser p) throws IOException {
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "zone" -> {
+                        seen = once(seen, 1);
+                        zone = string(p, t);
+                    }
+                    case "entreprise" -> {
+                        seen = once(seen, 2);
+                        entreprise = string(p, t);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            ended(p);
+        }
+
+        void metrics(JsonParser p) throws IOException {
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "high_memory_usage" -> {
+                        seen = once(seen, 1);
+                        highMemory = flag(p, t);
+                    }
+                    case "high_cpu_usage" -> {
+                        seen = once(seen, 2);
+                        highCpu = flag(p, t);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            ended(p);
+        }
+
+        private static void ended(JsonParser p) {
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new OddEvent();
+            }
+        }
+
+        private static int once(int seen, int bit) {
+            if ((seen & bit) != 0) {
+                throw new OddEvent();
+            }
+            return seen | bit;
+        }
+
+        /** A whole number the tree reader would read the same; null for JSON null. */
+        private static Long integer(JsonParser p, JsonToken t) throws IOException {
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT && (p.getNumberType() == JsonParser.NumberType.INT
+                    || p.getNumberType() == JsonParser.NumberType.LONG)) {
+                return p.getLongValue();
+            }
+            throw new OddEvent();
+        }
+
+        private static Double decimal(JsonParser p, JsonToken t) throws IOException {
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (t == JsonToken.VALUE_NUMBER_FLOAT || (t == JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER)) {
+                return p.getDoubleValue();
+            }
+            throw new OddEvent();
+        }
+
+        /** The 0/1 flags as the writer writes them; any other form is left to the tree reader. */
+        private static boolean flag(JsonParser p, JsonToken t) throws IOException {
+            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+                int value = p.getIntValue();
+                if (value == 0 || value == 1) {
+                    return value == 1;
+                }
+            }
+            throw new OddEvent();
+        }
+
+        /** The event, or null when a required field is missing or empty or an instant is not canonical. */
+        IngestionEvent toEvent() {
+            if (timestamp == null || isEmpty(source) || isEmpty(objet) || isEmpty(etat) || isEmpty(zone)
+                    || isEmpty(entreprise)) {
+                return null;
+            }
+            Instant at = instant(timestamp);
+            Instant start = debut == null ? null : instant(debut);
+            Instant end = fin == null ? null : instant(fin);
+            if (at == null || (debut != null && start == null) || (fin != null && end == null)) {
+                return null;
+            }
+            return new IngestionEvent(at, source, objetId, objet, transformation, etat, start, end, description,
+                    duree, cpu, memory, zone, entreprise, highMemory, highCpu);
+        }
+
+        private static boolean isEmpty(String value) {
+            return value == null || value.isEmpty();
+        }
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, the form {@link #write} gives, read without a formatter; any other text,
+     * or a field out of its plain range, goes through {@link Instant#parse}. Null when that fails too.
+     */
+    static Instant instant(String text) {
+        if (text.length() == 24 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.'
+                && text.charAt(23) == 'Z') {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 2);
+            int day = digits(text, 8, 2);
+            int hour = digits(text, 11, 2);
+            int minute = digits(text, 14, 2);
+            int second = digits(text, 17, 2);
+            int millis = digits(text, 20, 3);
+            if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0
+                    && minute <= 59 && second >= 0 && second <= 59 && millis >= 0
+                    && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
+                long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+                return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second,
+                        millis * 1_000_000L);
+            }
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The number written with {@code count} ASCII digits at {@code from}; -1 if one is not a digit. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /** The reference reader: the whole event as a tree, every check with its message. */
+    static IngestionEvent readTree(byte[] bytes) throws EventFormatException {
         if (bytes == null || bytes.length == 0) {
             throw new EventFormatException("empty record");
         }
