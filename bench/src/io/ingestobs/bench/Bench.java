@@ -186,6 +186,8 @@ public final class Bench {
         long firstPoll = 0;
         long t0 = 0;
         long fields = 0;
+        double ownCpu = 0;
+        double brokerCpu = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
                 "group.id", "bench-raw", "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -204,15 +206,20 @@ public final class Bench {
                 if (t0 == 0 && count > 0) {
                     t0 = System.nanoTime();
                     firstPoll = count;
+                    ownCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
+                    brokerCpu = Procs.cpuSeconds(broker.pid());
                 }
             }
             consumer.commitSync();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double rate = (count - firstPoll) / seconds;
+        Drained cpu = new Drained(0, Procs.cpuSeconds(ProcessHandle.current().pid()) - ownCpu,
+                Procs.cpuSeconds(broker.pid()) - brokerCpu, "");
         log("raw: %d records parsed (%d fields) in %.2f s after the first poll: %.0f runs/s", count, fields,
                 seconds, rate);
-        table.put("raw consumer (poll + Jackson readTree)", String.format(Locale.ROOT, "%.0f runs/s", rate));
+        table.put("raw consumer (poll + Jackson readTree)", String.format(Locale.ROOT, "%.0f runs/s; %s", rate,
+                cpu.cpu(count - firstPoll).replace("pipeline", "bench JVM")));
         return rate;
     }
 
@@ -258,17 +265,21 @@ public final class Bench {
     private Drain drain(String topic) throws Exception {
         try (LeanLoki loki = new LeanLoki()) {
             Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr);
-            long doneNanos = awaitCommitted(topic, "bench-pipeline", p);
+            Drained drained = awaitCommitted(topic, "bench-pipeline", p, loki);
+            long doneNanos = drained.doneNanos();
             long committed = records;
             long counted = records - loki.firstPushEntries();
             double seconds = (doneNanos - loki.firstPushNanos()) / 1e9;
             double rate = counted / seconds;
+            Files.writeString(OUT.resolve("pipeline-drain-threads.txt"), drained.threads());
+            log("pipeline CPU by thread during the drain:%n%s", drained.threads());
             double liveMib = liveHeap(p.process(), OUT.resolve("pipeline-drain-histogram.txt"));
             log("pipeline: %d committed, %d Loki entries in %d pushes (%.0f MiB); %.2f s from the first push to "
                             + "the last commit: %.0f runs/s", committed, loki.entries(), loki.requests(),
                     loki.bytes() / 1048576.0, seconds, rate);
             table.put("pipeline drain (YAML routes, consumer JVM, Loki 204)", String.format(Locale.ROOT,
-                    "%.0f runs/s; %d Loki entries in %d pushes", rate, loki.entries(), loki.requests()));
+                    "%.0f runs/s; %d Loki entries in %d pushes; %s", rate, loki.entries(), loki.requests(),
+                    drained.cpu(counted)));
 
             // scrape with every source/objet pair of the drain loaded
             String metricsUrl = "http://127.0.0.1:" + p.metricsPort() + "/metrics";
@@ -319,7 +330,7 @@ public final class Bench {
                     "-XX:+ExitOnOutOfMemoryError");
             long doneNanos;
             try {
-                doneNanos = awaitCommitted(topic, "bench-pipeline-" + mib + "m", p);
+                doneNanos = awaitCommitted(topic, "bench-pipeline-" + mib + "m", p, loki).doneNanos();
             } catch (IllegalStateException e) {
                 Procs.stop(p.jstat());
                 Procs.stop(p.process());
@@ -519,16 +530,35 @@ public final class Bench {
 
     // -------------------------------------------------------------------------------------------- helpers
 
-    /** Waits until the group's committed offsets reach the topic's end offsets; returns when that was seen. */
-    private long awaitCommitted(String topic, String group, Pipeline p) throws Exception {
+    /** When the drain ended, and the CPU the pipeline and the broker used from the first Loki push to then. */
+    private record Drained(long doneNanos, double pipelineCpuSeconds, double brokerCpuSeconds, String threads) {
+        String cpu(long records) {
+            return String.format(Locale.ROOT, "CPU per 1M runs: pipeline %.1f s, broker %.1f s",
+                    pipelineCpuSeconds * 1e6 / records, brokerCpuSeconds * 1e6 / records);
+        }
+    }
+
+    /** Waits until the group's committed offsets reach the topic's end offsets. */
+    private Drained awaitCommitted(String topic, String group, Pipeline p, LeanLoki loki) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(180, records / 5_000));
         long committed = 0;
+        double pipelineCpu = -1;
+        double brokerCpu = -1;
+        Map<String, Double> threads = Map.of();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long end = endOffsets(admin, topic);
             while (System.nanoTime() < deadline && p.process().isAlive()) {
+                if (pipelineCpu < 0 && loki.firstPushNanos() != 0) {
+                    pipelineCpu = Procs.cpuSeconds(p.process().pid());
+                    brokerCpu = Procs.cpuSeconds(broker.pid());
+                    threads = Procs.threadCpuSeconds(p.process().pid());
+                }
                 committed = committed(admin, group);
                 if (committed >= end) {
-                    return System.nanoTime();
+                    long done = System.nanoTime();
+                    return new Drained(done, Procs.cpuSeconds(p.process().pid()) - pipelineCpu,
+                            Procs.cpuSeconds(broker.pid()) - brokerCpu,
+                            Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid())));
                 }
                 Thread.sleep(20);
             }

@@ -32,13 +32,60 @@ final class Procs {
         ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // the pipeline reads its settings from the environment: start from the bench's, minus what would mislead
-        builder.environment().keySet().removeIf(k -> k.equals("ROLE") || k.startsWith("KAFKA_")
-                || k.equals("LOKI_URL") || k.equals("METRICS_PORT") || k.equals("LOGS_FILE_PATH")
-                || k.equals("JAVA_TOOL_OPTIONS"));
+        builder.environment().keySet().removeIf(k -> List.of("ROLE", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC",
+                "KAFKA_DLQ_TOPIC", "KAFKA_GROUP_ID", "LOKI_URL", "METRICS_PORT", "LOGS_FILE_PATH", "INPUT_DIR",
+                "JAVA_TOOL_OPTIONS").contains(k));
         builder.environment().putAll(env);
         Process process = builder.start();
         CHILDREN.add(process);
         return process;
+    }
+
+    /** User + system CPU seconds of a process so far, from /proc (Linux); NaN elsewhere. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat(5), counted after the command name: utime, stime in clock ticks (100 Hz)
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds of each thread of a process (Linux), by "name/tid". */
+    static Map<String, Double> threadCpuSeconds(long pid) {
+        Map<String, Double> threads = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    threads.put(name + "/" + task.getFileName(),
+                            (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                } catch (IOException | RuntimeException ignored) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException ignored) {
+            // no /proc
+        }
+        return threads;
+    }
+
+    /** The threads that used the most CPU between two {@link #threadCpuSeconds} readings, grouped by name. */
+    static String threadCpuDiff(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        after.forEach((thread, cpu) -> {
+            String name = thread.substring(0, thread.lastIndexOf('/')).replaceAll("[0-9]+", "N");
+            byName.merge(name, cpu - before.getOrDefault(thread, 0.0), Double::sum);
+        });
+        StringBuilder out = new StringBuilder();
+        byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .forEach(e -> out.append(String.format(java.util.Locale.ROOT, "%7.2f s  %s%n", e.getValue(),
+                        e.getKey())));
+        return out.toString();
     }
 
     /** SIGTERM, as a container stop would; forcibly after a minute. */
