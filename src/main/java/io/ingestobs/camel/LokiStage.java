@@ -5,7 +5,6 @@ import io.ingestobs.loki.LokiEntry;
 import io.ingestobs.loki.LokiSink;
 import io.ingestobs.loki.LokiStream;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +42,9 @@ public final class LokiStage {
         for (ConsumedEvent consumed : batch.getEvents()) {
             Instant time = consumed.event().timestamp();
             long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-            LokiEntry entry = new LokiEntry(LokiStream.of(consumed.event(), consumed.labels()), nanos,
-                    new String(consumed.bytes(), StandardCharsets.UTF_8), consumed.key(), consumed.origin());
+            // the record's bytes are the line: Loki gets them as they are, byte-identical on a redelivery
+            LokiEntry entry = LokiEntry.ofUtf8(LokiStream.of(consumed.event(), consumed.labels()), nanos,
+                    consumed.bytes(), consumed.key(), consumed.origin());
             entries.add(entry);
             firstDeliveries.put(entry, consumed.firstDelivery());
         }

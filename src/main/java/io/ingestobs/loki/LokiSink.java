@@ -2,7 +2,6 @@ package io.ingestobs.loki;
 
 import io.ingestobs.domain.RejectReason;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,7 @@ public final class LokiSink {
             List<LokiEntry> batch = new ArrayList<>();
             int batchBytes = 0;
             for (LokiEntry entry : entries) {
-                if (tooLong(entry.line())) {
+                if (entry.longerThan(settings.maxLineBytes())) {
                     refusals.add(new Refusal(entry, RejectReason.TOO_LARGE,
                             "line longer than " + settings.maxLineBytes() + " bytes"));
                     continue;
@@ -88,12 +87,6 @@ public final class LokiSink {
             metrics.pending(-entries.size());
         }
         return refusals;
-    }
-
-    private boolean tooLong(String line) {
-        return line.length() > settings.maxLineBytes()
-                || (line.length() * 3L > settings.maxLineBytes()
-                && line.getBytes(StandardCharsets.UTF_8).length > settings.maxLineBytes());
     }
 
     private void send(List<LokiEntry> batch, List<Refusal> refusals) {

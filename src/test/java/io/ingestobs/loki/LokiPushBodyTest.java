@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,35 @@ class LokiPushBodyTest {
                 new LokiEntry(stream, 1757932200000000001L, "", "PowerBI", "t-0@2"));
         assertReadsBack(entries, LokiPushBody.encode(entries));
         assertEquals(0, JSON.readTree(LokiPushBody.encode(List.of())).get("streams").size());
+    }
+
+    @Test
+    void aLineGivenAsBytesIsSentAsItsDecodingWouldBe() throws IOException {
+        Random random = new Random(11);
+        LokiStream stream = new LokiStream("PowerBI", "SUCCESS", "1-Raw", "akonovia", "info");
+        for (int round = 0; round < 2000; round++) {
+            byte[] bytes;
+            if (random.nextBoolean()) {
+                bytes = text(random, 200).getBytes(StandardCharsets.UTF_8);
+            } else {
+                // anything at all: overlong forms, surrogates, stray continuation bytes, cut sequences
+                bytes = new byte[random.nextInt(40)];
+                random.nextBytes(bytes);
+            }
+            String decoded = new String(bytes, StandardCharsets.UTF_8);
+            assertEquals(Arrays.equals(decoded.getBytes(StandardCharsets.UTF_8), bytes), LokiEntry.isValidUtf8(bytes),
+                    () -> Arrays.toString(bytes));
+            LokiEntry asBytes = LokiEntry.ofUtf8(stream, round, bytes, "k", "o");
+            LokiEntry asText = new LokiEntry(stream, round, decoded, "k", "o");
+            assertEquals(asText, asBytes);
+            assertEquals(decoded, asBytes.line());
+            for (int max : new int[] {0, 10, 50, 100, 1000}) {
+                assertEquals(asText.longerThan(max), asBytes.longerThan(max));
+                assertEquals(decoded.getBytes(StandardCharsets.UTF_8).length > max, asBytes.longerThan(max));
+            }
+            List<LokiEntry> entries = List.of(asBytes);
+            assertReadsBack(entries, LokiPushBody.encode(entries));
+        }
     }
 
     private static void assertReadsBack(List<LokiEntry> entries, byte[] body) throws IOException {
