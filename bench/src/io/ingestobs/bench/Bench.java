@@ -58,6 +58,8 @@ public final class Bench {
     private final List<Integer> producerMib = parseSizes(System.getenv().getOrDefault("BENCH_PRODUCER_MB",
             records >= 1_000_000 ? "100,1000" : "20,100"));
     private final boolean jfr = "1".equals(System.getenv("BENCH_JFR"));
+    /** Wall-clock profile of the consumer thread during the drain: jstack every 100 ms. */
+    private final boolean jstack = "1".equals(System.getenv("BENCH_JSTACK"));
     /** For profiling one phase: e.g. BENCH_PHASES=drain (default: raw,drain,latency,producer). */
     private final Set<String> phases = Set.of(System.getenv().getOrDefault("BENCH_PHASES",
             "raw,drain,drain256,latency,producer").split(","));
@@ -264,6 +266,7 @@ public final class Bench {
 
     private Drain drain(String topic) throws Exception {
         try (LeanLoki loki = new LeanLoki()) {
+            loki.markAt(records / 2);
             Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr);
             Drained drained = awaitCommitted(topic, "bench-pipeline", p, loki);
             long doneNanos = drained.doneNanos();
@@ -271,15 +274,16 @@ public final class Bench {
             long counted = records - loki.firstPushEntries();
             double seconds = (doneNanos - loki.firstPushNanos()) / 1e9;
             double rate = counted / seconds;
+            double warmRate = (records - loki.markEntries()) / ((doneNanos - loki.markNanos()) / 1e9);
             Files.writeString(OUT.resolve("pipeline-drain-threads.txt"), drained.threads());
             log("pipeline CPU by thread during the drain:%n%s", drained.threads());
             double liveMib = liveHeap(p.process(), OUT.resolve("pipeline-drain-histogram.txt"));
-            log("pipeline: %d committed, %d Loki entries in %d pushes (%.0f MiB); %.2f s from the first push to "
-                            + "the last commit: %.0f runs/s", committed, loki.entries(), loki.requests(),
-                    loki.bytes() / 1048576.0, seconds, rate);
+            log("pipeline: %d committed, %d Loki entries in %d pushes (%.0f MiB, %d ms in the Loki stub); %.2f s "
+                            + "from the first push to the last commit: %.0f runs/s", committed, loki.entries(),
+                    loki.requests(), loki.bytes() / 1048576.0, loki.handlerMillis(), seconds, rate);
             table.put("pipeline drain (YAML routes, consumer JVM, Loki 204)", String.format(Locale.ROOT,
-                    "%.0f runs/s; %d Loki entries in %d pushes; %s", rate, loki.entries(), loki.requests(),
-                    drained.cpu(counted)));
+                    "%.0f runs/s (second half alone: %.0f runs/s); %d Loki entries in %d pushes; %s", rate,
+                    warmRate, loki.entries(), loki.requests(), drained.cpu(counted)));
 
             // scrape with every source/objet pair of the drain loaded
             String metricsUrl = "http://127.0.0.1:" + p.metricsPort() + "/metrics";
@@ -545,6 +549,7 @@ public final class Bench {
         double pipelineCpu = -1;
         double brokerCpu = -1;
         Map<String, Double> threads = Map.of();
+        WallClockSampler sampler = null;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long end = endOffsets(admin, topic);
             while (System.nanoTime() < deadline && p.process().isAlive()) {
@@ -552,10 +557,22 @@ public final class Bench {
                     pipelineCpu = Procs.cpuSeconds(p.process().pid());
                     brokerCpu = Procs.cpuSeconds(broker.pid());
                     threads = Procs.threadCpuSeconds(p.process().pid());
+                    if (jstack && sampler == null) {
+                        sampler = new WallClockSampler(p.process().pid(), "KafkaConsumer[" + topic + "]");
+                        sampler.start();
+                    }
                 }
                 committed = committed(admin, group);
                 if (committed >= end) {
                     long done = System.nanoTime();
+                    if (sampler != null) {
+                        sampler.interrupt();
+                        sampler.join();
+                        Files.writeString(OUT.resolve(p.process().pid() + "-consumer-wallclock.txt"),
+                                sampler.summary());
+                        log("consumer thread, wall clock (%d jstack samples):%n%s", sampler.samples(),
+                                sampler.summary());
+                    }
                     return new Drained(done, Procs.cpuSeconds(p.process().pid()) - pipelineCpu,
                             Procs.cpuSeconds(broker.pid()) - brokerCpu,
                             Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid())));

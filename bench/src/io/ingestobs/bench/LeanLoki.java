@@ -25,10 +25,14 @@ final class LeanLoki implements AutoCloseable {
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong handlerNanos = new AtomicLong();
     private volatile long firstPushNanos;
     private volatile long firstPushEntries;
     private volatile long lastPushNanos;
     private volatile LongConsumer idListener;
+    private volatile long halfAt;
+    private volatile long halfNanos;
+    private volatile long halfEntries;
 
     LeanLoki() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -50,6 +54,7 @@ final class LeanLoki implements AutoCloseable {
     }
 
     private void push(HttpExchange exchange) throws IOException {
+        long handlerStart = System.nanoTime();
         byte[] body = readAll(exchange.getRequestBody(), exchange.getRequestHeaders().getFirst("Content-Length"));
         long now = System.nanoTime();
         int count = 0;
@@ -74,11 +79,21 @@ final class LeanLoki implements AutoCloseable {
             }
             lastPushNanos = now;
         }
-        entries.addAndGet(count);
+        long total = entries.addAndGet(count);
+        if (halfNanos == 0 && halfAt > 0 && total >= halfAt) {
+            halfNanos = System.nanoTime();
+            halfEntries = total;
+        }
         requests.incrementAndGet();
         bytes.addAndGet(body.length);
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
+        handlerNanos.addAndGet(System.nanoTime() - handlerStart);
+    }
+
+    /** Time spent in the handler (reading the body, counting, answering), all requests together. */
+    long handlerMillis() {
+        return handlerNanos.get() / 1_000_000;
     }
 
     private static boolean matches(byte[] body, int at, byte[] mark) {
@@ -107,6 +122,19 @@ final class LeanLoki implements AutoCloseable {
             return body;
         }
         return in.readAllBytes();
+    }
+
+    /** Notes when the entries received reach {@code count} (to measure the second half of a drain on its own). */
+    void markAt(long count) {
+        halfAt = count;
+    }
+
+    long markNanos() {
+        return halfNanos;
+    }
+
+    long markEntries() {
+        return halfEntries;
     }
 
     long entries() {

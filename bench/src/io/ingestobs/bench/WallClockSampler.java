@@ -1,0 +1,111 @@
+package io.ingestobs.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A wall-clock profile of one thread of another JVM: {@code jstack} every 100 ms, each sample put in the first
+ * bucket its stack matches (waiting for a fetch, committing, pushing to Loki, parsing...). JFR samples only
+ * threads that run; this shows where the consumer thread waits too.
+ */
+final class WallClockSampler extends Thread {
+
+    /** Bucket name, then the frame text that puts a stack in it (checked from the top of the stack down). */
+    private static final String[][] BUCKETS = {
+            {"Kafka commitSync (waiting for the coordinator)", "commitOffsetsSync"},
+            {"Kafka poll, waiting for a fetch", "pollForFetches", "EPoll"},
+            {"Kafka poll, decoding records", "pollForFetches"},
+            {"Loki push: HTTP round trip", "HttpLokiClient.push"},
+            {"Loki push: body encoding", "LokiPushBody"},
+            {"Loki push: other", "LokiStage"},
+            {"event parsing (EventJson)", "EventJson"},
+            {"BatchReader: headers, labels, redelivery filter", "BatchReader"},
+            {"run metrics (Micrometer)", "RunMetrics"},
+            {"Camel: record to exchange", "toExchange"},
+            {"Camel: batch processing, other", "KafkaRecordBatchingProcessor"},
+    };
+
+    private final long pid;
+    private final String threadName;
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    private int samples;
+
+    WallClockSampler(long pid, String threadName) {
+        super("wall-clock-sampler");
+        setDaemon(true);
+        this.pid = pid;
+        this.threadName = threadName;
+    }
+
+    @Override
+    public void run() {
+        Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+        while (!isInterrupted()) {
+            try {
+                Process p = new ProcessBuilder(jstack.toString(), Long.toString(pid)).redirectErrorStream(true)
+                        .start();
+                String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor();
+                record(dump);
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void record(String dump) {
+        int at = dump.indexOf(threadName + "\"");
+        if (at < 0) {
+            return;
+        }
+        int end = dump.indexOf("\n\n", at);
+        List<String> frames = new ArrayList<>();
+        for (String line : dump.substring(at, end < 0 ? dump.length() : end).split("\n")) {
+            line = line.trim();
+            if (line.startsWith("at ")) {
+                frames.add(line.substring(3));
+            }
+        }
+        if (frames.isEmpty()) {
+            return;
+        }
+        samples++;
+        String bucket = null;
+        for (String[] rule : BUCKETS) {
+            boolean all = true;
+            for (int k = 1; k < rule.length && all; k++) {
+                String needle = rule[k];
+                all = k == 2 ? frames.get(0).contains(needle) : frames.stream().anyMatch(f -> f.contains(needle));
+            }
+            if (all) {
+                bucket = rule[0];
+                break;
+            }
+        }
+        if (bucket == null) {
+            bucket = "other: " + frames.get(0).replaceAll("\\(.*", "");
+        }
+        counts.merge(bucket, 1, Integer::sum);
+    }
+
+    synchronized int samples() {
+        return samples;
+    }
+
+    synchronized String summary() {
+        StringBuilder out = new StringBuilder();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(16)
+                .forEach(e -> out.append(String.format(Locale.ROOT, "%6.1f%%  %s%n", 100.0 * e.getValue()
+                        / Math.max(1, samples), e.getKey())));
+        return out.toString();
+    }
+}
