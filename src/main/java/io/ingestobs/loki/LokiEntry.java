@@ -77,6 +77,10 @@ public final class LokiEntry {
 
     /** Whether the line, in UTF-8, is longer than {@code maxBytes}. */
     public boolean longerThan(int maxBytes) {
+        // bytes stand for themselves when valid; each malformed byte becomes U+FFFD, 3 bytes, at worst
+        if (utf8 != null && utf8.length * 3L <= maxBytes) {
+            return false;
+        }
         byte[] bytes = validUtf8();
         if (bytes != null) {
             return bytes.length > maxBytes;
@@ -100,45 +104,56 @@ public final class LokiEntry {
         return state == VALID ? utf8 : null;
     }
 
+    /** The bytes given for the line, unless they are known not to be valid UTF-8 (not checked here). */
+    byte[] utf8UnlessInvalid() {
+        return utf8State == INVALID ? null : utf8;
+    }
+
+    /** What a writer that checked the bytes while copying them found. */
+    void checkedUtf8(boolean valid) {
+        utf8State = valid ? VALID : INVALID;
+    }
+
     /** RFC 3629 UTF-8, as the JDK's decoder accepts it: no overlong forms, no surrogates, nothing past U+10FFFF. */
     static boolean isValidUtf8(byte[] b) {
         int i = 0;
         int n = b.length;
         while (i < n) {
-            int c = b[i];
-            if (c >= 0) {
+            if (b[i] >= 0) {
                 i++;
-                continue;
-            }
-            c &= 0xFF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                if (i + 1 >= n || !continuation(b[i + 1])) {
-                    return false;
-                }
-                i += 2;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                if (i + 2 >= n || !continuation(b[i + 1]) || !continuation(b[i + 2])) {
-                    return false;
-                }
-                int second = b[i + 1] & 0xFF;
-                if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F)) {
-                    return false;
-                }
-                i += 3;
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                if (i + 3 >= n || !continuation(b[i + 1]) || !continuation(b[i + 2]) || !continuation(b[i + 3])) {
-                    return false;
-                }
-                int second = b[i + 1] & 0xFF;
-                if ((c == 0xF0 && second < 0x90) || (c == 0xF4 && second > 0x8F)) {
-                    return false;
-                }
-                i += 4;
             } else {
-                return false;
+                int length = sequenceLength(b, i);
+                if (length == 0) {
+                    return false;
+                }
+                i += length;
             }
         }
         return true;
+    }
+
+    /** The length of the valid multi-byte UTF-8 sequence that starts at {@code i}, or 0 if it is malformed. */
+    static int sequenceLength(byte[] b, int i) {
+        int n = b.length;
+        int c = b[i] & 0xFF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            return i + 1 < n && continuation(b[i + 1]) ? 2 : 0;
+        }
+        if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 2 >= n || !continuation(b[i + 1]) || !continuation(b[i + 2])) {
+                return 0;
+            }
+            int second = b[i + 1] & 0xFF;
+            return (c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F) ? 0 : 3;
+        }
+        if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 3 >= n || !continuation(b[i + 1]) || !continuation(b[i + 2]) || !continuation(b[i + 3])) {
+                return 0;
+            }
+            int second = b[i + 1] & 0xFF;
+            return (c == 0xF0 && second < 0x90) || (c == 0xF4 && second > 0x8F) ? 0 : 4;
+        }
+        return 0;
     }
 
     private static boolean continuation(byte b) {

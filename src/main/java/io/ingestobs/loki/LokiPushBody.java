@@ -63,11 +63,15 @@ public final class LokiPushBody {
                 firstValue = false;
                 out.ascii(Long.toString(entry.epochNanos()));
                 out.ascii("\",");
-                byte[] utf8 = entry.validUtf8();
-                if (utf8 != null) {
-                    out.string(utf8);
-                } else {
+                byte[] utf8 = entry.utf8UnlessInvalid();
+                if (utf8 == null) {
                     out.string(entry.line());
+                } else {
+                    boolean valid = out.utf8String(utf8);
+                    entry.checkedUtf8(valid);
+                    if (!valid) {
+                        out.string(entry.line());
+                    }
                 }
                 out.add((byte) ']');
             }
@@ -142,8 +146,11 @@ public final class LokiPushBody {
             len = at;
         }
 
-        /** A JSON string literal of text already in UTF-8: the bytes as they are, but for the escapes. */
-        void string(byte[] utf8) {
+        /**
+         * A JSON string literal of text already in UTF-8: the bytes as they are, but for the escapes, checked
+         * while copied. Writes nothing and returns false if they are not valid UTF-8.
+         */
+        boolean utf8String(byte[] utf8) {
             int n = utf8.length;
             if (len + n * 6L + 2 > buf.length) {
                 grow(n * 6 + 2);
@@ -151,15 +158,29 @@ public final class LokiPushBody {
             byte[] b = buf;
             int at = len;
             b[at++] = '"';
-            for (byte c : utf8) {
-                if (c < 0 || PLAIN[c]) {
-                    b[at++] = c;
+            int i = 0;
+            while (i < n) {
+                byte c = utf8[i];
+                if (c >= 0) {
+                    if (PLAIN[c]) {
+                        b[at++] = c;
+                    } else {
+                        at = escape(b, at, (char) c);
+                    }
+                    i++;
                 } else {
-                    at = escape(b, at, (char) c);
+                    int length = LokiEntry.sequenceLength(utf8, i);
+                    if (length == 0) {
+                        return false;
+                    }
+                    for (int end = i + length; i < end; i++) {
+                        b[at++] = utf8[i];
+                    }
                 }
             }
             b[at++] = '"';
             len = at;
+            return true;
         }
 
         private static int escape(byte[] b, int at, char c) {
