@@ -5,10 +5,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Flow;
 
 /** Loki's push API over HTTP, with the optional tenant header and basic or bearer auth of SPEC §5. */
 public final class HttpLokiClient implements LokiClient {
@@ -38,7 +40,7 @@ public final class HttpLokiClient implements LokiClient {
     public LokiResponse push(byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                .POST(wholeBody(body));
         if (tenantId != null) {
             request.header("X-Scope-OrgID", tenantId);
         }
@@ -55,6 +57,39 @@ public final class HttpLokiClient implements LokiClient {
             Thread.currentThread().interrupt();
             return LokiResponse.noAnswer("interrupted");
         }
+    }
+
+    /**
+     * The body as one read-only buffer over the array, not copied: {@code BodyPublishers.ofByteArray} copies it
+     * into 16 KiB buffers, one flow-controlled write each, which was most of a push's time against a quick Loki.
+     * Each attempt (retries included) subscribes anew and gets the whole body.
+     */
+    static HttpRequest.BodyPublisher wholeBody(byte[] body) {
+        Flow.Publisher<ByteBuffer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private boolean done;
+
+            @Override
+            public void request(long n) {
+                synchronized (this) {
+                    if (done) {
+                        return;
+                    }
+                    done = true;
+                }
+                if (n <= 0) {
+                    subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
+                    return;
+                }
+                subscriber.onNext(ByteBuffer.wrap(body).asReadOnlyBuffer());
+                subscriber.onComplete();
+            }
+
+            @Override
+            public synchronized void cancel() {
+                done = true;
+            }
+        });
+        return HttpRequest.BodyPublishers.fromPublisher(publisher, body.length);
     }
 
     static Optional<Duration> parseRetryAfter(String value) {
