@@ -56,7 +56,7 @@ public final class Bench {
     private final int latencyRate = (int) longEnv("BENCH_LATENCY_RATE", 10_000);
     private final int latencySeconds = (int) longEnv("BENCH_LATENCY_SECONDS", 20);
     private final List<Integer> producerMib = parseSizes(System.getenv().getOrDefault("BENCH_PRODUCER_MB",
-            records >= 1_000_000 ? "100,1000" : "20,100"));
+            records >= 1_000_000 ? "100,1000" : "10,100"));
     private final boolean jfr = "1".equals(System.getenv("BENCH_JFR"));
     /** Wall-clock profile of the consumer thread during the drain: jstack every 100 ms. */
     private final boolean jstack = "1".equals(System.getenv("BENCH_JSTACK"));
@@ -64,7 +64,7 @@ public final class Bench {
     private final Set<String> phases = Set.of(System.getenv().getOrDefault("BENCH_PHASES",
             "raw,drain,drain256,latency,producer").split(","));
     /** Seconds each producer run may publish after its survey pass (it publishes one record at a time). */
-    private final long producerPublishSeconds = longEnv("BENCH_PRODUCER_PUBLISH_S", 60);
+    private final long producerPublishSeconds = longEnv("BENCH_PRODUCER_PUBLISH_S", records >= 1_000_000 ? 60 : 15);
     private final Map<String, String> table = new LinkedHashMap<>();
     private String bootstrap;
     private Process broker;
