@@ -92,6 +92,8 @@ class ConsumerCrashAndBrokerRestartIT {
         env.put("KAFKA_GROUP_ID", "crash-group");
         env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
         env.put("LOKI_URL", loki.url());
+        // batches of 500 records, each committed once delivered: the kill lands between commits, mid-stream
+        env.put("KAFKA_MAX_POLL_RECORDS", "500");
         env.put("LOKI_BATCH_MAX_ENTRIES", "500");
         env.put("LOKI_BATCH_MAX_WAIT_MS", "200");
         env.put("METRICS_PORT", Integer.toString(port));
