@@ -4,12 +4,12 @@ import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
+import io.ingestobs.testsupport.KafkaBrokerExtension;
 import io.ingestobs.testsupport.KafkaTopics;
 import io.ingestobs.testsupport.Scrape;
 import io.ingestobs.testsupport.SyntheticRuns;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -31,17 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** What a developer relies on day to day: live route edits, and a watched input directory (SPEC §6). */
 class DevelopmentLoopTest {
 
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     private static Map<String, String> props(String topic, int port) {
         broker.createTopics(3, topic, topic + ".dlq");

@@ -26,16 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class EventJsonStreamingTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String SPEC_EXAMPLE = "{\"@timestamp\":\"2025-09-15T10:30:00.000Z\",\"@version\":\"1\","
-            + "\"event\":{\"dataset\":\"ingestion-logs\",\"kind\":\"event\",\"outcome\":\"success\"},"
-            + "\"source\":{\"name\":\"PowerBI\",\"type\":\"api\"},"
-            + "\"objet\":{\"id\":1224,\"name\":\"workspaces\",\"transformation\":\"PowerBI_API_get_data\"},"
-            + "\"etat\":\"SUCCESS\","
-            + "\"debut\":\"2025-09-15T10:29:58.846Z\",\"fin\":\"2025-09-15T10:30:00.000Z\",\"description\":\"...\","
-            + "\"performance\":{\"duree_secondes\":1.154133,\"cpu_time_sec\":0.11,\"memory_used_bytes\":5849088,"
-            + "\"memory_used_mb\":5.58},"
-            + "\"labels\":{\"etat\":\"SUCCESS\",\"source\":\"PowerBI\",\"zone\":\"1-Raw\",\"entreprise\":\"akonovia\"},"
-            + "\"metrics\":{\"is_failed\":0,\"is_success\":1,\"high_memory_usage\":0,\"high_cpu_usage\":0}}";
+    private static final String SPEC_EXAMPLE = EventJsonTest.SPEC_EXAMPLE;
 
     @Test
     void writtenEventsAreReadByTheStreamingPassAsTheTreeReadsThem() throws EventFormatException {

@@ -29,7 +29,7 @@ class EventJsonTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The example event of SPEC §3, verbatim but for the description. */
-    private static final String SPEC_EXAMPLE = "{\"@timestamp\":\"2025-09-15T10:30:00.000Z\",\"@version\":\"1\","
+    static final String SPEC_EXAMPLE = "{\"@timestamp\":\"2025-09-15T10:30:00.000Z\",\"@version\":\"1\","
             + "\"event\":{\"dataset\":\"ingestion-logs\",\"kind\":\"event\",\"outcome\":\"success\"},"
             + "\"source\":{\"name\":\"PowerBI\",\"type\":\"api\"},"
             + "\"objet\":{\"id\":1224,\"name\":\"workspaces\",\"transformation\":\"PowerBI_API_get_data\"},"

@@ -7,15 +7,15 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.KafkaBrokerExtension;
 import io.ingestobs.testsupport.KafkaTopics;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.LokiTestServer.Answer;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.PrometheusText.Sample;
 import io.ingestobs.testsupport.SyntheticRuns;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,17 +38,8 @@ class LokiFaultsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RUNS = 3000;
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     /** One consumer on its own topic and group, its Loki, its metrics port. */
     private static final class Consumer implements AutoCloseable {

@@ -13,6 +13,7 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.KafkaBrokerExtension;
 import io.ingestobs.testsupport.KafkaTopics;
 import io.ingestobs.testsupport.Scrape;
 import io.ingestobs.testsupport.LokiTestServer;
@@ -22,9 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -51,17 +51,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class PipelineIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     private static Map<String, String> properties(String prefix, int metricsPort, LokiTestServer loki, String file) {
         broker.createTopics(3, prefix, prefix + ".dlq");
