@@ -190,6 +190,7 @@ public final class Bench {
         long fields = 0;
         double ownCpu = 0;
         double brokerCpu = 0;
+        double machine = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
                 "group.id", "bench-raw", "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -210,14 +211,17 @@ public final class Bench {
                     firstPoll = count;
                     ownCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
                     brokerCpu = Procs.cpuSeconds(broker.pid());
+                    machine = Procs.machineBusySeconds();
                 }
             }
             consumer.commitSync();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double rate = (count - firstPoll) / seconds;
-        Drained cpu = new Drained(0, Procs.cpuSeconds(ProcessHandle.current().pid()) - ownCpu,
-                Procs.cpuSeconds(broker.pid()) - brokerCpu, "");
+        double ownUsed = Procs.cpuSeconds(ProcessHandle.current().pid()) - ownCpu;
+        double brokerUsed = Procs.cpuSeconds(broker.pid()) - brokerCpu;
+        Drained cpu = new Drained(0, ownUsed, brokerUsed, "",
+                Math.max(0, Procs.machineBusySeconds() - machine - ownUsed - brokerUsed));
         log("raw: %d records parsed (%d fields) in %.2f s after the first poll: %.0f runs/s", count, fields,
                 seconds, rate);
         table.put("raw consumer (poll + Jackson readTree)", String.format(Locale.ROOT, "%.0f runs/s; %s", rate,
@@ -544,10 +548,12 @@ public final class Bench {
     // -------------------------------------------------------------------------------------------- helpers
 
     /** When the drain ended, and the CPU the pipeline and the broker used from the first Loki push to then. */
-    private record Drained(long doneNanos, double pipelineCpuSeconds, double brokerCpuSeconds, String threads) {
+    private record Drained(long doneNanos, double pipelineCpuSeconds, double brokerCpuSeconds, String threads,
+                           double othersCpuSeconds) {
         String cpu(long records) {
-            return String.format(Locale.ROOT, "CPU per 1M runs: pipeline %.1f s, broker %.1f s",
-                    pipelineCpuSeconds * 1e6 / records, brokerCpuSeconds * 1e6 / records);
+            return String.format(Locale.ROOT, "CPU per 1M runs: pipeline %.1f s, broker %.1f s; other processes "
+                            + "on the machine meanwhile: %.1f s", pipelineCpuSeconds * 1e6 / records,
+                    brokerCpuSeconds * 1e6 / records, othersCpuSeconds);
         }
     }
 
@@ -557,6 +563,8 @@ public final class Bench {
         long committed = 0;
         double pipelineCpu = -1;
         double brokerCpu = -1;
+        double machine = 0;
+        double bench = 0;
         Map<String, Double> threads = Map.of();
         WallClockSampler sampler = null;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -565,6 +573,8 @@ public final class Bench {
                 if (pipelineCpu < 0 && loki.firstPushNanos() != 0) {
                     pipelineCpu = Procs.cpuSeconds(p.process().pid());
                     brokerCpu = Procs.cpuSeconds(broker.pid());
+                    machine = Procs.machineBusySeconds();
+                    bench = Procs.cpuSeconds(ProcessHandle.current().pid());
                     threads = Procs.threadCpuSeconds(p.process().pid());
                     if (jstack && sampler == null) {
                         sampler = new WallClockSampler(p.process().pid(), "KafkaConsumer[" + topic + "]");
@@ -582,9 +592,13 @@ public final class Bench {
                         log("consumer thread, wall clock (%d jstack samples):%n%s", sampler.samples(),
                                 sampler.summary());
                     }
-                    return new Drained(done, Procs.cpuSeconds(p.process().pid()) - pipelineCpu,
-                            Procs.cpuSeconds(broker.pid()) - brokerCpu,
-                            Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid())));
+                    double pipelineUsed = Procs.cpuSeconds(p.process().pid()) - pipelineCpu;
+                    double brokerUsed = Procs.cpuSeconds(broker.pid()) - brokerCpu;
+                    double others = Procs.machineBusySeconds() - machine - pipelineUsed - brokerUsed
+                            - (Procs.cpuSeconds(ProcessHandle.current().pid()) - bench);
+                    return new Drained(done, pipelineUsed, brokerUsed,
+                            Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid())),
+                            Math.max(0, others));
                 }
                 Thread.sleep(20);
             }

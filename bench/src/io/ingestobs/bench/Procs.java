@@ -53,6 +53,21 @@ final class Procs {
         }
     }
 
+    /** CPU seconds the whole machine spent busy so far, all cores together (Linux /proc/stat); NaN elsewhere. */
+    static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            // cpu user nice system idle iowait irq softirq steal ...
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += Long.parseLong(f[i]);
+            }
+            return busy / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** CPU seconds of each thread of a process (Linux), by "name/tid". */
     static Map<String, Double> threadCpuSeconds(long pid) {
         Map<String, Double> threads = new java.util.HashMap<>();
