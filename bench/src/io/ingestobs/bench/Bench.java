@@ -409,6 +409,10 @@ public final class Bench {
                 events[i] = Synth.event(run);
                 keys[i] = Synth.key(run);
             }
+            double machineBefore = Procs.machineBusySeconds();
+            double pipelineBefore = Procs.cpuSeconds(p.process().pid());
+            double brokerBefore = Procs.cpuSeconds(broker.pid());
+            double benchBefore = Procs.cpuSeconds(ProcessHandle.current().pid());
             try (KafkaProducer<String, byte[]> producer = producer(5)) {
                 long start = System.nanoTime();
                 double interval = 1e9 / latencyRate;
@@ -430,8 +434,28 @@ public final class Bench {
             while (received.get() < total && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
+            double pipelineUsed = Procs.cpuSeconds(p.process().pid()) - pipelineBefore;
+            double others = Math.max(0, Procs.machineBusySeconds() - machineBefore - pipelineUsed
+                    - (Procs.cpuSeconds(broker.pid()) - brokerBefore)
+                    - (Procs.cpuSeconds(ProcessHandle.current().pid()) - benchBefore));
             Procs.stop(p.jstat());
             Procs.stop(p.process());
+            // p99 of the runs sent in each second: where the tail comes from
+            StringBuilder timeline = new StringBuilder();
+            for (int second = 0; second < latencySeconds; second++) {
+                long[] slice = new long[latencyRate];
+                int m = 0;
+                for (int i = second * latencyRate; i < Math.min(total, (second + 1) * latencyRate); i++) {
+                    long v = latencies.get(i);
+                    if (v != 0) {
+                        slice[m++] = v - 1;
+                    }
+                }
+                Arrays.sort(slice, 0, m);
+                timeline.append(String.format(Locale.ROOT, " %.0f", pct(slice, m, 0.99)));
+            }
+            log("latency: p99 of the runs sent in each second (ms):%s; pipeline CPU %.1f s, other processes %.1f s",
+                    timeline, pipelineUsed, others);
             long[] values = new long[total];
             long[] steady = new long[total];
             int k = 0;
@@ -454,8 +478,9 @@ public final class Bench {
                     + "ms, p99 %.0f ms", k, total, l.p50Ms, l.p99Ms, l.maxMs, pct(steady, w, 0.5), pct(steady, w, 0.99));
             table.put(String.format(Locale.ROOT, "latency produce → Loki ack at %d runs/s for %d s", latencyRate,
                     latencySeconds), String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d of %d "
-                            + "acknowledged); after the first 5 s: p50 %.0f ms, p99 %.0f ms", l.p50Ms, l.p99Ms,
-                    l.maxMs, k, total, pct(steady, w, 0.5), pct(steady, w, 0.99)));
+                            + "acknowledged); after the first 5 s: p50 %.0f ms, p99 %.0f ms; other processes on the "
+                            + "machine meanwhile: %.1f s", l.p50Ms, l.p99Ms, l.maxMs, k, total, pct(steady, w, 0.5),
+                    pct(steady, w, 0.99), others));
             return l;
         }
     }
