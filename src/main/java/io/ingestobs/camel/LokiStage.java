@@ -29,10 +29,6 @@ public final class LokiStage {
         this.clock = clock;
     }
 
-    public boolean enabled() {
-        return sink != null;
-    }
-
     public void deliver(ConsumedBatch batch) {
         if (sink == null || batch.getEvents().isEmpty()) {
             return;

@@ -68,10 +68,6 @@ public final class ConsumerLagMonitor implements AutoCloseable {
         }
     }
 
-    public long lag() {
-        return lag.get();
-    }
-
     private synchronized Admin admin() {
         if (admin == null) {
             Properties props = new Properties();

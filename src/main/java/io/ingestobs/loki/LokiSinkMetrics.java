@@ -52,8 +52,4 @@ public final class LokiSinkMetrics {
     void pending(long delta) {
         pending.addAndGet(delta);
     }
-
-    public long pendingEntries() {
-        return pending.get();
-    }
 }
