@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A wall-clock profile of one thread of another JVM: {@code jstack} every 100 ms, each sample put in the first
+ * A wall-clock profile of the consumer threads of another JVM: {@code jstack} every 100 ms, each sample put in the first
  * bucket its stack matches (waiting for a fetch, committing, pushing to Loki, parsing...). JFR samples only
  * threads that run; this shows where the consumer thread waits too.
  */
@@ -62,14 +62,19 @@ final class WallClockSampler extends Thread {
         }
     }
 
+    /** Every thread whose name holds {@code threadName} (one per Kafka consumer of the route) is a sample. */
     private synchronized void record(String dump) {
         int at = dump.indexOf(threadName + "\"");
-        if (at < 0) {
-            return;
+        while (at >= 0) {
+            int end = dump.indexOf("\n\n", at);
+            recordThread(dump.substring(at, end < 0 ? dump.length() : end));
+            at = end < 0 ? -1 : dump.indexOf(threadName + "\"", end);
         }
-        int end = dump.indexOf("\n\n", at);
+    }
+
+    private void recordThread(String stack) {
         List<String> frames = new ArrayList<>();
-        for (String line : dump.substring(at, end < 0 ? dump.length() : end).split("\n")) {
+        for (String line : stack.split("\n")) {
             line = line.trim();
             if (line.startsWith("at ")) {
                 frames.add(line.substring(3));
@@ -93,6 +98,9 @@ final class WallClockSampler extends Thread {
         }
         if (bucket == null) {
             bucket = "other: " + frames.get(0).replaceAll("\\(.*", "");
+        }
+        if (stack.contains("java.lang.Thread.State: BLOCKED")) {
+            bucket += " [BLOCKED on a lock]";
         }
         counts.merge(bucket, 1, Integer::sum);
     }

@@ -17,7 +17,12 @@ public final class RedeliveryFilter {
         if (previous != null && offset <= previous) {
             return false;
         }
-        counted.put(partition, offset);
-        return true;
+        // Atomic: during a rebalance two consumer threads of this process may briefly hold the same partition.
+        boolean[] first = new boolean[1];
+        counted.compute(partition, (p, highest) -> {
+            first[0] = highest == null || offset > highest;
+            return first[0] ? offset : highest;
+        });
+        return first[0];
     }
 }

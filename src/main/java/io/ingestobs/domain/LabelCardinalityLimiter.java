@@ -3,7 +3,7 @@ package io.ingestobs.domain;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps each label to a bounded number of distinct values: past the limit, new values fold into
@@ -18,7 +18,7 @@ public final class LabelCardinalityLimiter {
 
     private final int limit;
     private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> folded = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> folded = new ConcurrentHashMap<>();
 
     public LabelCardinalityLimiter(int limit) {
         if (limit < 1) {
@@ -40,18 +40,22 @@ public final class LabelCardinalityLimiter {
         if (values.contains(value)) {
             return value;
         }
-        synchronized (values) {
-            if (values.contains(value) || values.size() < limit && values.add(value)) {
-                return value;
+        // A full label folds without taking the lock: past the limit every new value comes here, from every
+        // consumer thread at once.
+        if (values.size() < limit) {
+            synchronized (values) {
+                if (values.contains(value) || values.size() < limit && values.add(value)) {
+                    return value;
+                }
             }
         }
-        folded.computeIfAbsent(label, l -> new AtomicLong()).incrementAndGet();
+        folded.computeIfAbsent(label, l -> new LongAdder()).increment();
         return OTHER;
     }
 
     /** How many values of {@code label} were folded into {@value #OTHER} so far. */
     public long foldedCount(String label) {
-        AtomicLong count = folded.get(label);
-        return count == null ? 0 : count.get();
+        LongAdder count = folded.get(label);
+        return count == null ? 0 : count.sum();
     }
 }
