@@ -8,6 +8,8 @@ import io.ingestobs.domain.Thresholds;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
+import io.ingestobs.http.MetricsEndpoint;
+import io.ingestobs.metrics.ExpositionFormat;
 import io.ingestobs.metrics.RunMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +32,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -94,6 +98,24 @@ public final class ScrapeBench {
             return out.bytes;
         });
         time("PrometheusMeterRegistry.scrape() String", registry::scrape);
+
+        // what GET /metrics writes: the run families by RunExposition, then the registry's other meters
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry, metrics, "/metrics");
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        endpoint.write(whole, ExpositionFormat.PROMETHEUS_TEXT);
+        log("exposition of GET /metrics: %s", Shape.of(whole.toString(StandardCharsets.UTF_8)));
+        time("run families alone (RunExposition), text 0.0.4", () -> {
+            CountingStream out = new CountingStream();
+            metrics.exposition().write(out, ExpositionFormat.PROMETHEUS_TEXT);
+            return out.bytes;
+        });
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            time("GET /metrics' writing, " + format, () -> {
+                CountingStream out = new CountingStream();
+                endpoint.write(out, format);
+                return out.bytes;
+            });
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------ HTTP
@@ -211,7 +233,7 @@ public final class ScrapeBench {
                     runLines++;
                 }
             }
-            return new Shape(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, lines, pairs,
+            return new Shape(text.getBytes(StandardCharsets.UTF_8).length, lines, pairs,
                     runLines);
         }
 

@@ -5,6 +5,7 @@ import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
+import io.ingestobs.http.MetricsEndpoint;
 import io.ingestobs.kafka.ConsumerLagMonitor;
 import io.ingestobs.loki.HttpLokiClient;
 import io.ingestobs.loki.LokiSink;
@@ -80,7 +81,10 @@ public final class PipelineConfiguration implements CamelConfiguration {
                     .description("Events whose label value was folded into __other__ by LABEL_CARDINALITY_LIMIT")
                     .tag("label", label).register(registry);
         }
-        bind(context, "runMetrics", new RunMetricsStage(new RunMetrics(registry, limiter)));
+        RunMetrics runMetrics = new RunMetrics(registry, limiter);
+        bind(context, "runMetrics", new RunMetricsStage(runMetrics));
+        context.addService(new MetricsEndpoint(registry, runMetrics,
+                props.resolveProperty("camel.metrics.path").orElse("/metrics")), true);
         bind(context, "offsetCommitter", new OffsetCommitter());
 
         LokiSink sink = lokiSink(props, registry);
