@@ -83,8 +83,10 @@ public final class PipelineConfiguration implements CamelConfiguration {
         }
         RunMetrics runMetrics = new RunMetrics(registry, limiter);
         bind(context, "runMetrics", new RunMetricsStage(runMetrics));
-        context.addService(new MetricsEndpoint(registry, runMetrics,
-                props.resolveProperty("camel.metrics.path").orElse("/metrics")), true);
+        if (MetricsEndpoint.managementServerPresent()) {
+            context.addService(new MetricsEndpoint(registry, runMetrics,
+                    props.resolveProperty("camel.metrics.path").orElse("/metrics")), true);
+        }
         bind(context, "offsetCommitter", new OffsetCommitter());
 
         LokiSink sink = lokiSink(props, registry);
