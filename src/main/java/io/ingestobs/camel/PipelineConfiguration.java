@@ -5,7 +5,6 @@ import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
-import io.ingestobs.http.MetricsEndpoint;
 import io.ingestobs.kafka.ConsumerLagMonitor;
 import io.ingestobs.loki.HttpLokiClient;
 import io.ingestobs.loki.LokiSink;
@@ -83,10 +82,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
         }
         RunMetrics runMetrics = new RunMetrics(registry, limiter);
         bind(context, "runMetrics", new RunMetricsStage(runMetrics));
-        if (MetricsEndpoint.managementServerPresent()) {
-            context.addService(new MetricsEndpoint(registry, runMetrics,
-                    props.resolveProperty("camel.metrics.path").orElse("/metrics")), true);
-        }
+        // for GET /metrics (io.ingestobs.http.MetricsEndpointConfiguration, wired by the launcher)
+        bind(context, "runMeters", runMetrics);
         bind(context, "offsetCommitter", new OffsetCommitter());
 
         LokiSink sink = lokiSink(props, registry);

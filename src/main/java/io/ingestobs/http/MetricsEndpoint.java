@@ -51,21 +51,6 @@ public final class MetricsEndpoint extends ServiceSupport implements CamelContex
         this.path = path;
     }
 
-    /**
-     * Whether this Camel has a management server to mount on (Camel 4.12 and later). Under {@code camel run} with
-     * Camel JBang 4.10 (docs/camel-run.md) it has not: there Camel's own handler on camel.server.* serves
-     * /metrics, the run families included through the registry's scrape, as before, only slower.
-     */
-    public static boolean managementServerPresent() {
-        try {
-            Class.forName("org.apache.camel.component.platform.http.main.ManagementHttpServer", false,
-                    MetricsEndpoint.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     @Override
     public CamelContext getCamelContext() {
         return camelContext;
