@@ -64,8 +64,4 @@ final class RunHistogram {
     double sum() {
         return sum;
     }
-
-    double[] edges() {
-        return edges;
-    }
 }
