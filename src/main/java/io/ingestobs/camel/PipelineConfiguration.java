@@ -80,7 +80,10 @@ public final class PipelineConfiguration implements CamelConfiguration {
                     .description("Events whose label value was folded into __other__ by LABEL_CARDINALITY_LIMIT")
                     .tag("label", label).register(registry);
         }
-        bind(context, "runMetrics", new RunMetricsStage(new RunMetrics(registry, limiter)));
+        RunMetrics runMetrics = new RunMetrics(registry, limiter);
+        bind(context, "runMetrics", new RunMetricsStage(runMetrics));
+        // for GET /metrics (io.ingestobs.http.MetricsEndpointConfiguration, wired by the launcher)
+        bind(context, "runMeters", runMetrics);
         bind(context, "offsetCommitter", new OffsetCommitter());
 
         LokiSink sink = lokiSink(props, registry);

@@ -2,6 +2,7 @@ package io.ingestobs.launcher;
 
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
+import io.ingestobs.http.MetricsEndpointConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -32,6 +33,9 @@ public final class PipelineApp implements AutoCloseable {
         this.main = new Main();
         this.summary = new ProducerSummary(role == Role.PRODUCER ? main::completed : () -> { });
         main.configure().addConfiguration(new PipelineConfiguration(summary, Clock.systemUTC()));
+        // after PipelineConfiguration, whose meters it serves; here and not there because `camel run` (Camel 4.10,
+        // no management server) compiles io.ingestobs.camel but neither the launcher nor io.ingestobs.http
+        main.configure().addConfiguration(new MetricsEndpointConfiguration());
         // Which route files to load is the launcher's concern, not application.properties': under `camel run` the
         // command line lists them, and a pattern in application.properties would override that list.
         main.addOverrideProperty("camel.main.routesIncludePattern", "file:{{env:ROUTES_DIR:routes}}/*.yaml");

@@ -3,20 +3,21 @@ package io.ingestobs.metrics;
 import io.ingestobs.domain.IngestionEvent;
 import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunLabels;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The run meters of SPEC §4: counts, failures, durations, CPU, memory, freshness, newest state and recovery time,
  * per source/objet/entreprise/zone. Callers hand each run over once; redelivery is filtered before this.
+ * <p>
+ * These are meters of our own rather than Micrometer's: at 10,000 pairs they are 600,000 exposition lines, and
+ * Micrometer's scrape builds a model object per line and the text of each line anew, ten times slower than
+ * {@link RunExposition}, which copies each series' labels rendered once. They still appear in the Micrometer
+ * registry's own scrape, through {@link RunSnapshots}, with the same names, labels and values.
  */
 public final class RunMetrics {
 
@@ -29,18 +30,18 @@ public final class RunMetrics {
             256 * MIB, 512 * MIB, 1024 * MIB, 2048 * MIB, 4096 * MIB};
     static final double[] RECOVERY_BUCKETS = {60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200};
 
-    private final MeterRegistry registry;
     private final LabelCardinalityLimiter limiter;
-    /** Per label set, every meter its runs move: one lookup per run instead of one per meter. */
-    private final Map<RunLabels, SeriesMeters> series = new ConcurrentHashMap<>();
-    private final Map<RunLabels, Counter> runs = new ConcurrentHashMap<>();
-    private final Map<RunLabels, PairMeters> pairs = new ConcurrentHashMap<>();
-    private final Map<Tags, AtomicLong> lastRunEnd = new ConcurrentHashMap<>();
-    private final Map<Tags, RecoveryTracker> recoveries = new ConcurrentHashMap<>();
+    /** Per label set, every series its runs move: one lookup per run instead of one per meter. */
+    private final Map<RunLabels, SeriesOfARun> series = new ConcurrentHashMap<>();
+    private final Map<RunLabels, RunSeries> runs = new ConcurrentHashMap<>();
+    private final Map<RunLabels, PairSeries> pairs = new ConcurrentHashMap<>();
+    private final Map<SourceKey, SourceFreshness> freshness = new ConcurrentHashMap<>();
+    private final Map<ObjetKey, RecoverySeries> recoveries = new ConcurrentHashMap<>();
 
-    public RunMetrics(MeterRegistry registry, LabelCardinalityLimiter limiter) {
-        this.registry = registry;
+    /** Meters that {@code registry}'s own scrape shows too (tests, and any other reader of that registry). */
+    public RunMetrics(PrometheusMeterRegistry registry, LabelCardinalityLimiter limiter) {
         this.limiter = limiter;
+        registry.getPrometheusRegistry().register(new RunSnapshots(this));
     }
 
     public void record(IngestionEvent event) {
@@ -50,138 +51,67 @@ public final class RunMetrics {
     /** Counts {@code event} under {@code labels}, already bounded by the cardinality limiter. */
     public void record(IngestionEvent event, RunLabels labels) {
         Instant end = event.timestamp();
-        SeriesMeters meters = series.get(labels);
+        SeriesOfARun meters = series.get(labels);
         if (meters == null) {
             meters = series.computeIfAbsent(labels, l -> newSeries(l, end));
         }
         meters.runs.increment();
-
-        PairMeters pair = meters.pair;
-        if (event.failed()) {
-            pair.failures.increment();
-        }
-        if (event.dureeSecondes() != null) {
-            pair.duration.record(event.dureeSecondes());
-        }
-        if (event.cpuTimeSec() != null) {
-            pair.cpu.record(event.cpuTimeSec());
-        }
-        if (event.memoryUsedBytes() != null) {
-            pair.memory.record(event.memoryUsedBytes());
-        }
-        pair.newestState.offer(end, event);
-        meters.lastRunEnd.accumulateAndGet(end.toEpochMilli(), Math::max);
+        meters.pair.record(event);
+        meters.freshness.offer(end);
         meters.recovery.offer(event);
     }
 
+    /** Writes these meters' families in {@code format}: the fast path of {@code GET /metrics}. */
+    public RunExposition exposition() {
+        return new RunExposition(this);
+    }
+
+    /** Whether a family of the Prometheus client (its name without {@code _total}) is one of these meters'. */
+    public static boolean isRunFamily(String prometheusName) {
+        return RunFamily.isRunFamily(prometheusName);
+    }
+
     /**
-     * The meters one label set moves, looked up once and kept: the run counter is its own, the others are shared
-     * with the label sets of the same pair, source or source/objet.
+     * The series one label set moves, looked up once and kept: the run counter is its own, the others are shared
+     * with the label sets of the same pair, source or source/objet. Every one is created with the label set's
+     * first run, at zero, so that the next runs are increases Prometheus sees.
      */
-    private SeriesMeters newSeries(RunLabels labels, Instant firstEnd) {
-        Counter runCounter = runs.computeIfAbsent(labels, l -> Counter.builder("ingestion.runs")
-                .description("Connector runs seen, by state")
-                .tags(Tags.of("source", l.source(), "etat", l.etat(), "objet", l.objet(),
-                        "entreprise", l.entreprise(), "zone", l.zone()))
-                .register(registry));
-
+    private SeriesOfARun newSeries(RunLabels labels, Instant firstEnd) {
+        RunSeries run = runs.computeIfAbsent(labels, RunSeries::new);
         RunLabels pairKey = new RunLabels(labels.source(), "", labels.objet(), labels.entreprise(), labels.zone());
-        PairMeters pair = pairs.computeIfAbsent(pairKey, this::newPair);
-
-        Tags freshnessTags = Tags.of("source", labels.source(), "entreprise", labels.entreprise(),
-                "zone", labels.zone());
-        AtomicLong newest = lastRunEnd.computeIfAbsent(freshnessTags, tags -> {
-            // set before registering: a scrape must never see a placeholder value
-            AtomicLong holder = new AtomicLong(firstEnd.toEpochMilli());
-            Gauge.builder("ingestion.last.run.timestamp", holder, h -> h.get() / 1000.0)
-                    .description("Epoch seconds of the end of the newest run (event time)")
-                    .tags(tags).register(registry);
-            return holder;
-        });
-
-        Tags recoveryTags = Tags.of("source", labels.source(), "objet", labels.objet());
-        RecoveryTracker recovery = recoveries.computeIfAbsent(recoveryTags, tags -> new RecoveryTracker(
-                DistributionSummary.builder("ingestion.recovery.seconds")
-                        .description("End of the first failure of a streak to the end of the next success (MTTR)")
-                        .serviceLevelObjectives(RECOVERY_BUCKETS).tags(tags).register(registry)));
-        return new SeriesMeters(runCounter, pair, newest, recovery);
+        PairSeries pair = pairs.computeIfAbsent(pairKey,
+                k -> new PairSeries(k.source(), k.objet(), k.entreprise(), k.zone()));
+        SourceFreshness newest = freshness.computeIfAbsent(
+                new SourceKey(labels.source(), labels.entreprise(), labels.zone()),
+                k -> new SourceFreshness(k.source(), k.entreprise(), k.zone(), firstEnd));
+        RecoverySeries recovery = recoveries.computeIfAbsent(new ObjetKey(labels.source(), labels.objet()),
+                k -> new RecoverySeries(k.source(), k.objet()));
+        return new SeriesOfARun(run, pair, newest, recovery);
     }
 
-    private record SeriesMeters(Counter runs, PairMeters pair, AtomicLong lastRunEnd, RecoveryTracker recovery) {
+    Collection<RunSeries> runSeries() {
+        return runs.values();
     }
 
-    private PairMeters newPair(RunLabels pair) {
-        Tags tags = Tags.of("source", pair.source(), "objet", pair.objet(), "entreprise", pair.entreprise(),
-                "zone", pair.zone());
-        // Created at zero with the pair's first run, so that its first failure is an increase Prometheus sees.
-        Counter failures = Counter.builder("ingestion.failures").description("FAILED runs")
-                .tags(tags).register(registry);
-        NewestState state = new NewestState();
-        Gauge.builder("ingestion.last.run.success", state, NewestState::value)
-                .description("1 if the newest run (by end time) succeeded, 0 if it failed")
-                .tags(tags).register(registry);
-        return new PairMeters(failures,
-                summary("ingestion.duration.seconds", "Run duration in seconds", DURATION_BUCKETS, tags),
-                summary("ingestion.cpu.usage.seconds", "CPU seconds used by a run", CPU_BUCKETS, tags),
-                summary("ingestion.memory.usage.bytes", "Memory used by a run, bytes", MEMORY_BUCKETS, tags),
-                state);
+    Collection<PairSeries> pairSeries() {
+        return pairs.values();
     }
 
-    private DistributionSummary summary(String name, String description, double[] buckets, Tags tags) {
-        return DistributionSummary.builder(name).description(description).serviceLevelObjectives(buckets)
-                .tags(tags).register(registry);
+    Collection<SourceFreshness> freshnessSeries() {
+        return freshness.values();
     }
 
-    private record PairMeters(Counter failures, DistributionSummary duration, DistributionSummary cpu,
-                              DistributionSummary memory, NewestState newestState) {
+    Collection<RecoverySeries> recoverySeries() {
+        return recoveries.values();
     }
 
-    /** The state of a pair's newest run by event time; runs that arrive late do not overwrite it. */
-    static final class NewestState {
-        private Instant newestEnd = Instant.MIN;
-        private double value = Double.NaN;
-
-        synchronized void offer(Instant end, IngestionEvent event) {
-            if ((event.failed() || event.succeeded()) && !end.isBefore(newestEnd)) {
-                newestEnd = end;
-                value = event.succeeded() ? 1 : 0;
-            }
-        }
-
-        synchronized double value() {
-            return value;
-        }
+    private record SeriesOfARun(RunSeries runs, PairSeries pair, SourceFreshness freshness,
+                                RecoverySeries recovery) {
     }
 
-    /** Measures failure streaks of one source/objet: first failure's end → next success's end. */
-    static final class RecoveryTracker {
-        private final DistributionSummary recovery;
-        private Instant streakStart;
-        /** End of the newest success seen: a failure that ended before it belongs to a streak already over. */
-        private Instant newestSuccess;
+    private record SourceKey(String source, String entreprise, String zone) {
+    }
 
-        RecoveryTracker(DistributionSummary recovery) {
-            this.recovery = recovery;
-        }
-
-        synchronized void offer(IngestionEvent event) {
-            Instant end = event.timestamp();
-            if (event.failed()) {
-                if (newestSuccess != null && end.isBefore(newestSuccess)) {
-                    return;
-                }
-                if (streakStart == null || end.isBefore(streakStart)) {
-                    streakStart = end;
-                }
-            } else if (event.succeeded()) {
-                if (newestSuccess == null || end.isAfter(newestSuccess)) {
-                    newestSuccess = end;
-                }
-                if (streakStart != null && !end.isBefore(streakStart)) {
-                    recovery.record((end.toEpochMilli() - streakStart.toEpochMilli()) / 1000.0);
-                    streakStart = null;
-                }
-            }
-        }
+    private record ObjetKey(String source, String objet) {
     }
 }

@@ -1,0 +1,68 @@
+package io.ingestobs.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A chunked Vert.x response as a blocking stream, for a writer running on a worker thread: each write is sent
+ * as it comes, and a write waits while the connection's queue is full, so a 70 MiB exposition never sits whole
+ * in memory and a slow client slows the writer down instead of filling the heap.
+ */
+final class ResponseOutputStream extends OutputStream {
+
+    /** Bytes queued on the connection before a write waits: several chunks in flight, not the whole scrape. */
+    private static final int QUEUE_BYTES = 4 * 1024 * 1024;
+    private static final long STALL_SECONDS = 30;
+
+    private final HttpServerResponse response;
+
+    ResponseOutputStream(HttpServerResponse response) {
+        this.response = response;
+        response.setChunked(true);
+        response.setWriteQueueMaxSize(QUEUE_BYTES);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        awaitRoom();
+        // copied: the caller reuses its array for the next chunk while this one is still queued
+        response.write(Buffer.buffer(length).appendBytes(bytes, offset, length));
+    }
+
+    private void awaitRoom() throws IOException {
+        if (response.closed()) {
+            throw new IOException("the client closed the connection");
+        }
+        if (!response.writeQueueFull()) {
+            return;
+        }
+        CountDownLatch drained = new CountDownLatch(1);
+        response.drainHandler(v -> drained.countDown());
+        // the queue may have drained before the handler was set: then it will not be called
+        if (!response.writeQueueFull()) {
+            return;
+        }
+        try {
+            if (!drained.await(STALL_SECONDS, TimeUnit.SECONDS)) {
+                throw new IOException("the client read nothing for " + STALL_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the client was reading");
+        }
+    }
+}

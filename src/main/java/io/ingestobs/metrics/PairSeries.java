@@ -1,0 +1,88 @@
+package io.ingestobs.metrics;
+
+import io.ingestobs.domain.IngestionEvent;
+
+import java.time.Instant;
+
+/**
+ * The meters of one source/objet/entreprise/zone pair: failures, duration, CPU and memory histograms and the
+ * newest run's state. One lock guards them all, so a run costs one uncontended lock, and a scrape reads a
+ * histogram's buckets, count and sum from the same moment.
+ */
+final class PairSeries {
+
+    final String source;
+    final String objet;
+    final String entreprise;
+    final String zone;
+    /** {@code entreprise="…",objet="…",source="…",zone="…"}, escaped once. */
+    final byte[] labels;
+
+    private long failures;
+    private final RunHistogram duration = new RunHistogram(RunMetrics.DURATION_BUCKETS);
+    private final RunHistogram cpu = new RunHistogram(RunMetrics.CPU_BUCKETS);
+    private final RunHistogram memory = new RunHistogram(RunMetrics.MEMORY_BUCKETS);
+    private Instant newestEnd = Instant.MIN;
+    /** NaN until a run that succeeded or failed is seen (a RUNNING run says nothing of the pair's state). */
+    private double lastRunSuccess = Double.NaN;
+
+    PairSeries(String source, String objet, String entreprise, String zone) {
+        this.source = source;
+        this.objet = objet;
+        this.entreprise = entreprise;
+        this.zone = zone;
+        this.labels = LabelText.render("entreprise", entreprise, "objet", objet, "source", source, "zone", zone);
+    }
+
+    synchronized void record(IngestionEvent event) {
+        if (event.failed()) {
+            failures++;
+        }
+        if (event.dureeSecondes() != null) {
+            duration.record(event.dureeSecondes());
+        }
+        if (event.cpuTimeSec() != null) {
+            cpu.record(event.cpuTimeSec());
+        }
+        if (event.memoryUsedBytes() != null) {
+            memory.record(event.memoryUsedBytes());
+        }
+        // the newest run by event time: a run that arrives late does not overwrite it
+        Instant end = event.timestamp();
+        if ((event.failed() || event.succeeded()) && !end.isBefore(newestEnd)) {
+            newestEnd = end;
+            lastRunSuccess = event.succeeded() ? 1 : 0;
+        }
+    }
+
+    synchronized long failures() {
+        return failures;
+    }
+
+    synchronized double lastRunSuccess() {
+        return lastRunSuccess;
+    }
+
+    /** Cumulative buckets of {@code family} into {@code cumulative}; returns its sum. */
+    synchronized double copyTo(RunFamily family, long[] cumulative) {
+        return histogram(family).copyTo(cumulative);
+    }
+
+    /** Bucket counts (not cumulative) then the sum, read together. */
+    synchronized HistogramReading read(RunFamily family) {
+        RunHistogram histogram = histogram(family);
+        return new HistogramReading(histogram.bucketCounts(), histogram.sum());
+    }
+
+    private RunHistogram histogram(RunFamily family) {
+        return switch (family) {
+            case DURATION -> duration;
+            case CPU -> cpu;
+            case MEMORY -> memory;
+            default -> throw new IllegalArgumentException(family + " is not a histogram of a pair");
+        };
+    }
+
+    record HistogramReading(long[] bucketCounts, double sum) {
+    }
+}
