@@ -37,7 +37,7 @@ public final class HttpLokiClient implements LokiClient {
     }
 
     @Override
-    public LokiResponse push(byte[] body) {
+    public LokiResponse push(ByteBuffer body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(wholeBody(body));
@@ -60,11 +60,11 @@ public final class HttpLokiClient implements LokiClient {
     }
 
     /**
-     * The body as one read-only buffer over the array, not copied: {@code BodyPublishers.ofByteArray} copies it
-     * into 16 KiB buffers, one flow-controlled write each, which was most of a push's time against a quick Loki.
-     * Each attempt (retries included) subscribes anew and gets the whole body.
+     * The body as one read-only view, not copied: {@code BodyPublishers.ofByteArray} copies it into 16 KiB
+     * buffers, one flow-controlled write each, which was most of a push's time against a quick Loki. Each attempt
+     * (retries included) subscribes anew and gets the whole body.
      */
-    static HttpRequest.BodyPublisher wholeBody(byte[] body) {
+    static HttpRequest.BodyPublisher wholeBody(ByteBuffer body) {
         Flow.Publisher<ByteBuffer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
             private boolean done;
 
@@ -80,7 +80,7 @@ public final class HttpLokiClient implements LokiClient {
                     subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
                     return;
                 }
-                subscriber.onNext(ByteBuffer.wrap(body).asReadOnlyBuffer());
+                subscriber.onNext(body.asReadOnlyBuffer());
                 subscriber.onComplete();
             }
 
@@ -89,7 +89,7 @@ public final class HttpLokiClient implements LokiClient {
                 done = true;
             }
         });
-        return HttpRequest.BodyPublishers.fromPublisher(publisher, body.length);
+        return HttpRequest.BodyPublishers.fromPublisher(publisher, body.remaining());
     }
 
     static Optional<Duration> parseRetryAfter(String value) {

@@ -2,9 +2,12 @@ package io.ingestobs.loki;
 
 import io.ingestobs.domain.RejectReason;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,6 +22,8 @@ public final class LokiSink {
     public record Refusal(LokiEntry entry, RejectReason reason, String answer) {
     }
 
+    private static final int MAX_SPARE_BODIES = 4;
+
     /** Read by the health check: whether the last push got an answer Loki meant. */
     public enum State { IDLE, DELIVERING, FAILING }
 
@@ -26,6 +31,8 @@ public final class LokiSink {
     private final LokiSettings settings;
     private final LokiSinkMetrics metrics;
     private final Sleeper sleeper;
+    /** Body arrays of finished pushes, for the next ones: one per consumer thread is all that is ever taken. */
+    private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
     private volatile State state = State.IDLE;
     private volatile String lastError;
 
@@ -106,7 +113,10 @@ public final class LokiSink {
     }
 
     private LokiResponse pushWithRetry(List<LokiEntry> batch) {
-        byte[] body = LokiPushBody.encode(batch);
+        ByteBuffer body = LokiPushBody.encode(batch, spareBodies.poll());
+        // An attempt that got no answer (a timeout) may still be reading the array in the HTTP client's threads:
+        // such an array is left to the garbage collector rather than written over by the next push.
+        boolean reusable = true;
         long deadline = System.nanoTime() + settings.maxRetryTime().toNanos();
         Duration backoff = settings.initialBackoff();
         state = State.DELIVERING;
@@ -114,9 +124,13 @@ public final class LokiSink {
             long start = System.nanoTime();
             LokiResponse response = client.push(body);
             metrics.request(response, batch.size(), System.nanoTime() - start);
+            reusable &= response.status() != 0;
             if (!response.retryable()) {
                 state = State.IDLE;
                 lastError = response.accepted() ? null : response.body();
+                if (reusable && spareBodies.size() < MAX_SPARE_BODIES) {
+                    spareBodies.offer(body.array());
+                }
                 return response;
             }
             state = State.FAILING;

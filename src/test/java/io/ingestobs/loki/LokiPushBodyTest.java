@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** The push body reads back, with a JSON parser, as exactly the streams, timestamps and lines that went in. */
 class LokiPushBodyTest {
@@ -35,6 +38,30 @@ class LokiPushBodyTest {
                         Math.abs(random.nextLong()), text(random, random.nextInt(5) == 0 ? 3000 : 400), "k", "o"));
             }
             assertReadsBack(entries, LokiPushBody.encode(entries));
+        }
+    }
+
+    @Test
+    void aReusedArrayHoldsExactlyTheNewBodyWhateverItHeldBefore() throws IOException {
+        Random random = new Random(5);
+        LokiStream stream = new LokiStream("PowerBI", "SUCCESS", "1-Raw", "akonovia", "info");
+        byte[] scratch = null;
+        for (int round = 0; round < 200; round++) {
+            List<LokiEntry> entries = new ArrayList<>();
+            // long bodies then short ones: a short body must not carry the tail of the previous one
+            int count = round % 2 == 0 ? 1 + random.nextInt(200) : random.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                entries.add(LokiEntry.ofUtf8(stream, round * 1000L + i,
+                        text(random, 300).getBytes(StandardCharsets.UTF_8), "k", "o"));
+            }
+            ByteBuffer body = LokiPushBody.encode(entries, scratch);
+            byte[] sent = Arrays.copyOfRange(body.array(), body.position(), body.limit());
+            assertArrayEquals(LokiPushBody.encode(entries), sent);
+            assertReadsBack(entries, sent);
+            if (scratch != null && scratch.length >= sent.length * 2) {
+                assertSame(scratch, body.array(), "a large enough array is written over, not replaced");
+            }
+            scratch = body.array();
         }
     }
 
