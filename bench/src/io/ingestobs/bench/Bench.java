@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,7 +63,13 @@ public final class Bench {
     private final boolean jstack = "1".equals(System.getenv("BENCH_JSTACK"));
     /** For profiling one phase: e.g. BENCH_PHASES=drain (default: raw,drain,latency,producer). */
     private final Set<String> phases = Set.of(System.getenv().getOrDefault("BENCH_PHASES",
-            "raw,drain,drain256,latency,producer").split(","));
+            "raw,drain,drainDefaultHeap,latency,producer").split(","));
+    /**
+     * The JVM options the product ships with: the container image's JAVA_OPTS (Dockerfile), which the README
+     * gives for a consumer run with {@code java -jar} too. Every pipeline and producer JVM of the bench runs with
+     * them, except the drain that measures the JVM's default heap sizing.
+     */
+    private final List<String> shippedJavaOpts = shippedJavaOpts();
     /** Seconds each producer run may publish after its survey pass (it publishes one record at a time). */
     private final long producerPublishSeconds = longEnv("BENCH_PRODUCER_PUBLISH_S", records >= 1_000_000 ? 60 : 15);
     private final Map<String, String> table = new LinkedHashMap<>();
@@ -98,8 +105,8 @@ public final class Bench {
         double raw = phases.contains("raw") ? raw("bench-drain") : Double.NaN;
         Drain drain = phases.contains("drain") ? drain("bench-drain")
                 : new Drain(Double.NaN, new Procs.Heap(Double.NaN, Double.NaN, Double.NaN, 0), Double.NaN);
-        if (phases.contains("drain256")) {
-            drainCapped("bench-drain", 256);
+        if (phases.contains("drainDefaultHeap")) {
+            drainDefaultHeap("bench-drain");
         }
         double pipeline = drain.runsPerSecond;
         double ratio = pipeline / raw;
@@ -238,7 +245,7 @@ public final class Bench {
     }
 
     private Pipeline startPipeline(String name, String topic, String group, LeanLoki loki, boolean withJfr,
-                                   String... jvmOptions) throws Exception {
+                                   List<String> jvmOptions) throws Exception {
         int metricsPort = freePort();
         Path log = OUT.resolve(name + ".log");
         Path gcLog = OUT.resolve(name + "-gc.log");
@@ -246,7 +253,7 @@ public final class Bench {
         if (withJfr) {
             command.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr") + ",settings=profile");
         }
-        command.addAll(List.of(jvmOptions));
+        command.addAll(jvmOptions);
         String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
@@ -271,7 +278,7 @@ public final class Bench {
     private Drain drain(String topic) throws Exception {
         try (LeanLoki loki = new LeanLoki()) {
             loki.markAt(records / 2);
-            Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr);
+            Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr, shippedJavaOpts);
             Drained drained = awaitCommitted(topic, "bench-pipeline", p, loki);
             long doneNanos = drained.doneNanos();
             long committed = records;
@@ -315,7 +322,7 @@ public final class Bench {
             Procs.Heap heap = Procs.heap(p.jstatOut(), p.gcLog());
             log("pipeline heap: sampled peak %.0f MiB, before-GC peak %.0f MiB, %d GCs; live after the drain %.0f MiB",
                     heap.sampledPeakMib(), heap.beforeGcPeakMib(), heap.collections(), liveMib);
-            table.put("pipeline heap peak during the drain (default heap settings)", String.format(Locale.ROOT,
+            table.put("pipeline heap peak during the drain (JAVA_OPTS as shipped: " + String.join(" ", shippedJavaOpts) + ")", String.format(Locale.ROOT,
                     "%.0f MiB (jstat every 100 ms: %.0f; before GC: %.0f); %d GCs", heap.peakMib(),
                     heap.sampledPeakMib(), heap.beforeGcPeakMib(), heap.collections()));
             table.put("pipeline live heap after the drain (full GC)", String.format(Locale.ROOT,
@@ -330,25 +337,16 @@ public final class Bench {
         }
     }
 
-    /** The same drain, a fresh group, the pipeline capped at {@code mib} of heap: does it need more? */
-    private void drainCapped(String topic, int mib) throws Exception {
+    /**
+     * The same drain, a fresh group, with none of the shipped heap options: what a bare {@code java -jar} does on
+     * this machine (G1 sizes the heap to the host: up to a quarter of its memory).
+     */
+    private void drainDefaultHeap(String topic) throws Exception {
         try (LeanLoki loki = new LeanLoki()) {
-            String name = "pipeline-drain-" + mib + "m";
-            Pipeline p = startPipeline(name, topic, "bench-pipeline-" + mib + "m", loki, false, "-Xmx" + mib + "m",
-                    "-XX:+ExitOnOutOfMemoryError");
-            long doneNanos;
-            try {
-                doneNanos = awaitCommitted(topic, "bench-pipeline-" + mib + "m", p, loki).doneNanos();
-            } catch (IllegalStateException e) {
-                Procs.stop(p.jstat());
-                Procs.stop(p.process());
-                boolean oom = Files.readString(OUT.resolve(name + ".log")).contains("OutOfMemoryError");
-                log("%s: did not drain (%s)", name, oom ? "OutOfMemoryError" : e.getMessage());
-                table.put(String.format(Locale.ROOT, "pipeline drain with -Xmx%dm", mib), oom
-                        ? "failed: OutOfMemoryError after " + loki.entries() + " Loki entries"
-                        : "failed: " + e.getMessage());
-                return;
-            }
+            String name = "pipeline-drain-default-heap";
+            String group = "bench-pipeline-default-heap";
+            Pipeline p = startPipeline(name, topic, group, loki, false, List.of());
+            long doneNanos = awaitCommitted(topic, group, p, loki).doneNanos();
             double rate = (records - loki.firstPushEntries()) / ((doneNanos - loki.firstPushNanos()) / 1e9);
             Procs.stop(p.jstat());
             Procs.stop(p.process());
@@ -356,9 +354,22 @@ public final class Bench {
             double pauseMs = Procs.gcPauseMillis(p.gcLog());
             log("%s: %.0f runs/s, heap peak %.0f MiB, %d GCs, %.0f ms of GC pauses", name, rate, heap.peakMib(),
                     heap.collections(), pauseMs);
-            table.put(String.format(Locale.ROOT, "pipeline drain with -Xmx%dm", mib), String.format(Locale.ROOT,
+            table.put("pipeline drain, bare java -jar (default heap settings)", String.format(Locale.ROOT,
                     "%.0f runs/s; heap peak %.0f MiB; %d GCs, %.1f s of GC pauses; %d Loki entries", rate,
                     heap.peakMib(), heap.collections(), pauseMs / 1000, loki.entries()));
+        }
+    }
+
+    /** The {@code ENV JAVA_OPTS="..."} of the Dockerfile: one place says how the product's JVM runs. */
+    private static List<String> shippedJavaOpts() {
+        try {
+            Matcher m = Pattern.compile("(?m)^ENV JAVA_OPTS=\"([^\"]*)\"").matcher(Files.readString(Path.of("Dockerfile")));
+            if (!m.find()) {
+                throw new IllegalStateException("no ENV JAVA_OPTS=\"...\" line in the Dockerfile");
+            }
+            return List.of(m.group(1).trim().split("\\s+"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -399,7 +410,8 @@ public final class Bench {
                     received.incrementAndGet();
                 }
             });
-            Pipeline p = startPipeline("pipeline-latency", topic, "bench-latency", loki, false);
+            Pipeline p = startPipeline("pipeline-latency", topic, "bench-latency", loki, false,
+                    shippedJavaOpts);
             Thread.sleep(2_000);
             // the events are made before the clock starts: the producer's own cost is not the pipeline's latency
             byte[][] events = new byte[total][];
@@ -508,8 +520,10 @@ public final class Bench {
         env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
         env.put("LOGS_FILE_PATH", file.toString());
         long start = System.nanoTime();
-        Process process = Procs.start(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog, "-jar",
-                "target/ingestion-observability.jar"), env, log);
+        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
+        command.addAll(shippedJavaOpts);
+        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
+        Process process = Procs.start(command, env, log);
         Path jstatOut = OUT.resolve(name + "-jstat.txt");
         Process jstat = Procs.jstat(process.pid(), jstatOut);
         // first pass: the survey reads the whole file (record count, newest run) before anything is published

@@ -1,9 +1,8 @@
 package io.ingestobs.metrics;
 
 /**
- * One series of a histogram with fixed edges: a count per bucket, and the sum. It counts as the Micrometer
- * {@code DistributionSummary} it replaces did, so that every {@code le} keeps its meaning for the rules and the
- * dashboard. Not thread-safe: the series that owns it guards it with its own lock.
+ * One series of a histogram with fixed edges: a count per bucket, and the sum. A value counts in every bucket whose
+ * edge it does not exceed, as {@code le} says. Not thread-safe: the series that owns it guards it with its own lock.
  */
 final class RunHistogram {
 
@@ -27,17 +26,16 @@ final class RunHistogram {
     }
 
     /**
-     * Micrometer's fixed-boundary histogram files a summary's amount rounded up to a whole number
-     * ({@code (long) Math.ceil(amount)}), so 0.2 lands in le="1.0", not le="0.25". Kept as it was: changing what
-     * the sub-unit buckets count is a decision for the dashboard's owners, not a side effect of a faster scrape.
+     * The first bucket whose edge is at least {@code value}. Micrometer's {@code DistributionSummary}, which these
+     * series replace, filed the amount rounded up to a whole number ({@code (long) Math.ceil(amount)}): a run of
+     * 0.2 CPU seconds counted in le="1.0", so the 0.1, 0.25, 0.5 and 2.5 edges were wrong (whole edges were not).
      */
     private int bucketOf(double value) {
-        double key = Math.ceil(value);
         int low = 0;
         int high = edges.length - 1;
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            if (edges[mid] < key) {
+            if (edges[mid] < value) {
                 low = mid + 1;
             } else {
                 high = mid - 1;
