@@ -124,6 +124,28 @@ class PipelineIntegrationTest {
     }
 
     @Test
+    void severalConsumerThreadsShareThePartitionsAndCountEachRunOnce() throws Exception {
+        int port = EmbeddedKafkaBroker.freePort();
+        try (LokiTestServer loki = new LokiTestServer()) {
+            Map<String, String> props = properties("threads", port, loki, "logs.json");
+            props.put("consumer.threads", "3");
+            try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                Await.until("72 entries in Loki", () -> loki.entries().size() == 72);
+                Await.until("offsets committed for all 72 records",
+                        () -> KafkaTopics.committed(broker.bootstrapServers(), "threads-group") == 72);
+                long consumers = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().contains("KafkaConsumer[threads]")).count();
+                assertEquals(3, consumers, "one thread per consumer of the route");
+                List<Sample> samples = PrometheusText.parse(Http.get("http://127.0.0.1:" + port + "/metrics").body());
+                assertEquals(72.0, PrometheusText.named(samples, "ingestion_runs_total").stream()
+                        .mapToDouble(Sample::value).sum());
+                assertEquals(72, loki.entries().stream().map(LokiTestServer.Entry::line).distinct().count());
+            }
+        }
+    }
+
+    @Test
     void invalidRecordsUnreadableEventsAndRefusedLinesEndInTheDeadLetterTopic(@TempDir Path dir) throws Exception {
         String valid = "{\"Source\":\"PowerBI\",\"Objet\":\"o%d\",\"Etat\":\"SUCCESS\","
                 + "\"Debut\":\"2025-09-15 10:00:00.000\",\"Fin\":\"2025-09-15 10:00:02.500\"}";
