@@ -132,7 +132,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Duration.ofMillis(intProp(props, "loki.retry.maxBackoffMs")),
                 Duration.ofMillis(intProp(props, "loki.retry.maxTimeMs")));
         LOG.info("Loki sink on: {}", settings);
-        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry));
+        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry),
+                LokiSink.THREAD_SLEEP, intProp(props, "loki.pushConcurrency"));
     }
 
     private static void bind(CamelContext context, String name, Object bean) {

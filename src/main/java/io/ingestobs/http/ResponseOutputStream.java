@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,13 +55,31 @@ final class ResponseOutputStream extends OutputStream {
         if (!response.writeQueueFull()) {
             return;
         }
+        // Waits in slices, not interruptibly: the worker threads are Vert.x's, shared by every blocking handler, and
+        // an interrupt left on one by other work must not cut a scrape (a test saw one fail that way). A client
+        // that goes away closes the response, which ends the wait.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STALL_SECONDS);
+        boolean interrupted = Thread.interrupted();
         try {
-            if (!drained.await(STALL_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException("the client read nothing for " + STALL_SECONDS + " s");
+            while (true) {
+                try {
+                    if (drained.await(100, TimeUnit.MILLISECONDS) || !response.writeQueueFull()) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (response.closed()) {
+                    throw new IOException("the client closed the connection");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the client read nothing for " + STALL_SECONDS + " s");
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while the client was reading");
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -8,13 +8,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers entries to Loki in batches bounded by count and bytes (SPEC §5). Busy or failing Loki: retried with
  * exponential backoff and jitter, honouring Retry-After, up to a time budget. Refused content: the batch is split
  * until the refused entries stand alone, so the good ones are delivered whatever Loki does with a partial batch;
- * the refused ones are handed back for the dead-letter topic, with Loki's answer.
+ * the refused ones are handed back for the dead-letter topic, with Loki's answer. The requests of one call may go
+ * out side by side (up to the sink's concurrency): a call returns only once every one of them is answered.
  */
 public final class LokiSink {
 
@@ -22,7 +29,7 @@ public final class LokiSink {
     public record Refusal(LokiEntry entry, RejectReason reason, String answer) {
     }
 
-    private static final int MAX_SPARE_BODIES = 4;
+    private static final int MAX_SPARE_BODIES = 8;
 
     /** Read by the health check: whether the last push got an answer Loki meant. */
     public enum State { IDLE, DELIVERING, FAILING }
@@ -33,6 +40,8 @@ public final class LokiSink {
     private final Sleeper sleeper;
     /** Body arrays of finished pushes, for the next ones: one per consumer thread is all that is ever taken. */
     private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
+    /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
+    private final ExecutorService pushers;
     private volatile State state = State.IDLE;
     private volatile String lastError;
 
@@ -42,15 +51,44 @@ public final class LokiSink {
         void sleep(Duration duration) throws InterruptedException;
     }
 
+    /** Waits for real. */
+    public static final Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis());
+
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics) {
-        this(client, settings, metrics, d -> Thread.sleep(d.toMillis()));
+        this(client, settings, metrics, THREAD_SLEEP);
     }
 
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper) {
+        this(client, settings, metrics, sleeper, 1);
+    }
+
+    /**
+     * @param concurrency requests of one call in flight at once. Encoding a body and waiting for Loki's answer
+     *                    were a fifth of the consumer thread's time against an instant Loki, and against a real one
+     *                    (tens of ms a push) one request at a time would bound the whole pipeline.
+     */
+    public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper,
+                    int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
+        }
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
         this.sleeper = sleeper;
+        this.pushers = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, new PusherThreads());
+    }
+
+    /** Daemon threads: a stopping application does not wait for them, its consumer already stopped asking. */
+    private static final class PusherThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "loki-push-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 
     public State state() {
@@ -70,6 +108,7 @@ public final class LokiSink {
         // The whole call's entries stay pending until it returns: none is acknowledged to Kafka before then.
         metrics.pending(entries.size());
         try {
+            List<List<LokiEntry>> requests = new ArrayList<>();
             List<LokiEntry> batch = new ArrayList<>();
             int batchBytes = 0;
             for (LokiEntry entry : entries) {
@@ -80,7 +119,7 @@ public final class LokiSink {
                 }
                 if (!batch.isEmpty() && (batch.size() >= settings.batchMaxEntries()
                         || batchBytes + entry.approximateBytes() > settings.batchMaxBytes())) {
-                    send(batch, refusals);
+                    requests.add(batch);
                     batch = new ArrayList<>();
                     batchBytes = 0;
                 }
@@ -88,12 +127,59 @@ public final class LokiSink {
                 batchBytes += entry.approximateBytes();
             }
             if (!batch.isEmpty()) {
-                send(batch, refusals);
+                requests.add(batch);
+            }
+            if (pushers == null || requests.size() == 1) {
+                for (List<LokiEntry> request : requests) {
+                    send(request, refusals);
+                }
+            } else {
+                sendSideBySide(requests, refusals);
             }
         } finally {
             metrics.pending(-entries.size());
         }
         return refusals;
+    }
+
+    /**
+     * Every request on the pushers; waits for all of them, even once one has failed, so that nothing of this call
+     * is still being sent when the caller hands the batch back to Kafka. Refusals come in the order of the requests.
+     */
+    private void sendSideBySide(List<List<LokiEntry>> requests, List<Refusal> refusals) {
+        List<Future<List<Refusal>>> answers = new ArrayList<>(requests.size());
+        for (List<LokiEntry> request : requests) {
+            answers.add(pushers.submit(() -> {
+                List<Refusal> own = new ArrayList<>();
+                send(request, own);
+                return own;
+            }));
+        }
+        RuntimeException failure = null;
+        boolean interrupted = false;
+        for (Future<List<Refusal>> answer : answers) {
+            while (true) {
+                try {
+                    refusals.addAll(answer.get());
+                    break;
+                } catch (InterruptedException e) {
+                    // the requests already out finish within their retry budget; the interruption is kept for later
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException runtime ? runtime
+                                : new LokiUnavailableException("push failed: " + e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private void send(List<LokiEntry> batch, List<Refusal> refusals) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LokiSinkTest {
 
     private LokiTestServer loki;
-    private final List<Duration> waits = new ArrayList<>();
+    // synchronized: the sinks that send side by side wait on several threads
+    private final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
@@ -148,6 +150,56 @@ class LokiSinkTest {
         assertEquals(62, loki.entries().size());
         assertFalse(loki.entries().stream().anyMatch(e -> e.line().equals("{\"n\":7}")));
         assertTrue(waits.isEmpty(), "a 400 is not retried as it is");
+    }
+
+    // --- requests side by side ------------------------------------------------------------------------------
+
+    private LokiSink concurrentSink(LokiSettings settings, int concurrency) {
+        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add,
+                concurrency);
+    }
+
+    @Test
+    void theRequestsOfACallGoOutSideBySideAndAllAreAnsweredBeforeItReturns() {
+        loki.delayEachResponse(300);
+        List<LokiSink.Refusal> refused = concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 4)
+                .deliver(entries(800));
+        assertTrue(refused.isEmpty());
+        assertEquals(800, loki.entries().size(), "every request answered when deliver returns");
+        assertEquals(8, loki.requestCount());
+        assertTrue(loki.maxRequestsInFlight() >= 2 && loki.maxRequestsInFlight() <= 4,
+                "in flight at once: " + loki.maxRequestsInFlight());
+        assertEquals(800, counter("ingestion.loki.entries"));
+        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    }
+
+    @Test
+    void oneConcurrencyKeepsOneRequestInFlight() {
+        loki.delayEachResponse(50);
+        concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 1).deliver(entries(400));
+        assertEquals(400, loki.entries().size());
+        assertEquals(1, loki.maxRequestsInFlight());
+    }
+
+    @Test
+    void sideBySideRefusalsAreIsolatedAndComeInTheOrderOfTheEntries() {
+        loki.refuseLinesMatching(line -> line.equals("{\"n\":7}") || line.equals("{\"n\":342}"),
+                LokiTestServer.PartialMode.STRICT);
+        List<LokiSink.Refusal> refused = concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 4)
+                .deliver(entries(400));
+        assertEquals(List.of("{\"n\":7}", "{\"n\":342}"), refused.stream().map(r -> r.entry().line()).toList());
+        assertEquals(398, loki.distinctLines().size());
+    }
+
+    @Test
+    void whenLokiStaysDownTheCallWaitsForEveryRequestThenFails() {
+        loki.downFor(Duration.ofSeconds(30), 503);
+        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(700)), 4);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
+        int requests = loki.requestCount();
+        assertTrue(requests >= 8, "every request tried, several times: " + requests);
+        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+        assertEquals(requests, loki.requestCount(), "nothing still being sent after the call failed");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class LokiTestServer implements AutoCloseable {
     private volatile Predicate<String> refuseLine = line -> false;
     private volatile PartialMode partialMode = PartialMode.LOKI;
     private volatile long delayMillis;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile long downUntilNanos;
     private volatile int downStatus;
 
@@ -119,7 +121,21 @@ public final class LokiTestServer implements AutoCloseable {
         }
     }
 
+    /** The most push requests this server was handling at the same moment. */
+    public int maxRequestsInFlight() {
+        return maxInFlight.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            handleOne(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void handleOne(HttpExchange exchange) throws IOException {
         try (exchange) {
             requests.incrementAndGet();
             Map<String, String> headers = new LinkedHashMap<>();
