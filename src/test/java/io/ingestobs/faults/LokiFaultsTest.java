@@ -62,12 +62,29 @@ class LokiFaultsTest {
             this.app = PipelineApp.start(Role.CONSUMER, broker.bootstrapServers(), props, Duration.ofMinutes(1));
         }
 
+        /**
+         * The consumer's metrics. A failed scrape is said, with its cause, and tried again as Prometheus would at
+         * its next interval; three in a row fail the test (twice, under a loaded CI machine, one scrape failed and
+         * was read as "no runs counted").
+         */
         List<Sample> metrics() {
-            try {
-                return PrometheusText.parse(Http.get(metricsUrl).body());
-            } catch (Exception e) {
-                return List.of();
+            Exception last = null;
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try {
+                    return PrometheusText.parse(Http.get(metricsUrl).body());
+                } catch (Exception e) {
+                    last = e;
+                    System.err.println("GET " + metricsUrl + " failed (attempt " + attempt + "): " + e);
+                    e.printStackTrace();
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
+            throw new AssertionError("GET " + metricsUrl + " failed three times", last);
         }
 
         double total(String name) {
