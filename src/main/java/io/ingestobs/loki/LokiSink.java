@@ -38,7 +38,7 @@ public final class LokiSink {
     private final LokiSettings settings;
     private final LokiSinkMetrics metrics;
     private final Sleeper sleeper;
-    /** Body arrays of finished pushes, for the next ones: one per consumer thread is all that is ever taken. */
+    /** Body arrays of finished pushes, for the next ones: one per request in flight is all that is ever taken. */
     private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
     /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
     private final ExecutorService pushers;
