@@ -13,11 +13,8 @@ public final class RedeliveryFilter {
 
     /** True the first time this process sees {@code offset} of {@code partition}; false for a redelivery. */
     public boolean firstDelivery(String partition, long offset) {
-        Long previous = counted.get(partition);
-        if (previous != null && offset <= previous) {
-            return false;
-        }
-        // Atomic: during a rebalance two consumer threads of this process may briefly hold the same partition.
+        // One atomic step per record: during a rebalance two consumer threads of this process may briefly hold the
+        // same partition. (A lookup first would only spare redeliveries, and cost every new record a second one.)
         boolean[] first = new boolean[1];
         counted.compute(partition, (p, highest) -> {
             first[0] = highest == null || offset > highest;

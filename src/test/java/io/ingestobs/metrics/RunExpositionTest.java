@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.TreeMap;
@@ -262,8 +263,10 @@ class RunExpositionTest {
         }
         assertTrue(expected.values().stream().anyMatch(n -> n > 0), "some runs fall under a fractional edge");
         List<String> differences = new ArrayList<>();
-        for (String key : new TreeSet<>(expected.keySet()) {{ addAll(actual.keySet()); }}) {
-            if (!java.util.Objects.equals(expected.get(key), actual.get(key))) {
+        Set<String> keys = new TreeSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        for (String key : keys) {
+            if (!Objects.equals(expected.get(key), actual.get(key))) {
                 differences.add(key + " expected " + expected.get(key) + " got " + actual.get(key));
             }
         }
