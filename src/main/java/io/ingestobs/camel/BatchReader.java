@@ -42,7 +42,6 @@ public final class BatchReader {
             Integer partition = message.getHeader(KafkaConstants.PARTITION, Integer.class);
             long offset = message.getHeader(KafkaConstants.OFFSET, Long.class);
             String partitionId = topic + "-" + partition;
-            String origin = partitionId + "@" + offset;
             String key = message.getHeader(KafkaConstants.KEY, String.class);
             byte[] bytes = message.getBody(byte[].class);
             boolean first = redeliveries.firstDelivery(partitionId, offset);
@@ -52,7 +51,8 @@ public final class BatchReader {
             }
             try {
                 IngestionEvent event = EventJson.read(bytes);
-                events.add(new ConsumedEvent(event, limiter.limit(RunLabels.of(event)), bytes, key, origin, first));
+                events.add(new ConsumedEvent(event, limiter.limit(RunLabels.of(event)), bytes, key, partitionId, offset,
+                        first));
             } catch (EventFormatException e) {
                 String original = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
                 deadLetters.add(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_CONSUME,

@@ -1,6 +1,5 @@
 package io.ingestobs.camel;
 
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualSyncCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -8,61 +7,68 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Commits, for each partition of a delivered batch, the offset after its last record. Called last in the
- * consumer route: a failure anywhere before leaves the offsets where they were, and Kafka delivers again.
+ * Last step of the consumer route, once Loki and the DLQ took the batch: commits, for each partition of the batch,
+ * the offset after its last record, and has its runs counted when the coordinator acknowledges that commit
+ * ({@link CommittedRunCounter}). A failure anywhere before leaves the offsets where they were and counts nothing:
+ * Kafka delivers the batch again, here or to the next owner, which counts it then.
  */
 public final class OffsetCommitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
 
-    public void commit(ConsumedBatch batch) {
-        Collection<KafkaManualCommit> commits = batch.getCommits().values();
-        if (!commits.isEmpty() && commitTogether(commits)) {
-            return;
-        }
-        for (KafkaManualCommit commit : commits) {
-            commit.commit();
-        }
+    private final CommittedRunCounter counter;
+
+    public OffsetCommitter(CommittedRunCounter counter) {
+        this.counter = counter;
     }
 
     /**
-     * The same offsets as one {@code commit()} per partition, in one request instead of one round trip to the
-     * group coordinator per partition, and without waiting for its answer: the consumer thread goes on with the
-     * next batch while the coordinator writes the offsets (waiting for it was a fifth of that thread's time). These
-     * offsets are of records already in Loki or in the DLQ, so a commit that fails or is lost in a crash only
-     * means they are delivered again (at-least-once, as before); the client keeps async commits in order, the next
-     * batch's commit supersedes a failed one, and closing the consumer waits for those in flight. Only for Camel's
-     * synchronous commits of one consumer without an offset repository (what the consumer route uses); anything
-     * else is committed one partition at a time, synchronously. Runs on the consumer's own polling thread, as the
-     * route's processors do.
+     * One request for the whole batch, without waiting for its answer: the consumer thread goes on with the next
+     * batch while the coordinator writes the offsets (waiting was a fifth of that thread's time,
+     * docs/benchmark.md). The runs count when the answer comes, on this same thread during a later poll. A failed
+     * commit leaves its runs waiting; the next batch's commit carries their partitions again, and a partition
+     * that leaves first is committed synchronously by {@link PartitionHandover}.
      */
-    private static boolean commitTogether(Collection<KafkaManualCommit> commits) {
+    public void commit(ConsumedBatch batch) {
+        Map<String, List<ConsumedEvent>> runsByPartition = new HashMap<>();
+        for (ConsumedEvent run : batch.getEvents()) {
+            runsByPartition.computeIfAbsent(run.partition(), p -> new ArrayList<>()).add(run);
+        }
         Consumer<?, ?> consumer = null;
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (KafkaManualCommit commit : commits) {
-            if (commit.getClass() != DefaultKafkaManualSyncCommit.class) {
-                return false;
+        for (Map.Entry<String, KafkaManualCommit> entry : batch.getCommits().entrySet()) {
+            List<ConsumedEvent> runs = runsByPartition.getOrDefault(entry.getKey(), List.of());
+            if (entry.getValue() instanceof RecordCommit commit && (consumer == null || consumer == commit.consumer())) {
+                consumer = commit.consumer();
+                offsets.put(commit.partition(), new OffsetAndMetadata(commit.offset() + 1));
+                counter.awaitCommit(commit.partition(), commit.offset() + 1, runs);
+            } else {
+                // not read by the consumer route's own factory: commit it the plain way, then count
+                entry.getValue().commit();
+                counter.countNow(runs);
             }
-            DefaultKafkaManualSyncCommit sync = (DefaultKafkaManualSyncCommit) commit;
-            Consumer<?, ?> owner = sync.getCamelExchangePayload().consumer;
-            if (owner == null || (consumer != null && owner != consumer)
-                    || sync.getCamelExchangePayload().offsetRepository != null) {
-                return false;
-            }
-            consumer = owner;
-            offsets.put(sync.getPartition(), new OffsetAndMetadata(sync.getRecordOffset() + 1));
         }
+        if (batch.getCommits().isEmpty()) {
+            counter.countNow(batch.getEvents());
+        }
+        if (consumer == null) {
+            return;
+        }
+        // partitions whose earlier commit failed and that this batch did not carry
+        counter.uncommitted(consumer.assignment()).forEach(offsets::putIfAbsent);
         consumer.commitAsync(offsets, (committed, error) -> {
-            if (error != null) {
-                LOG.warn("Offsets {} not committed ({}); they are delivered again unless a later commit covers them",
-                        committed, error.toString());
+            if (error == null) {
+                counter.committed(committed);
+            } else {
+                LOG.warn("Offsets {} not committed ({}): their runs wait for the next commit, or for the next owner "
+                        + "of their partition", committed, error.toString());
             }
         });
-        return true;
     }
 }

@@ -13,6 +13,7 @@ import io.ingestobs.loki.LokiSettings;
 import io.ingestobs.metrics.PipelineMetrics;
 import io.ingestobs.metrics.RunMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -81,10 +82,16 @@ public final class PipelineConfiguration implements CamelConfiguration {
                     .tag("label", label).register(registry);
         }
         RunMetrics runMetrics = new RunMetrics(registry, limiter);
-        bind(context, "runMetrics", new RunMetricsStage(runMetrics));
         // for GET /metrics (io.ingestobs.http.MetricsEndpointConfiguration, wired by the launcher)
         bind(context, "runMeters", runMetrics);
-        bind(context, "offsetCommitter", new OffsetCommitter());
+        CommittedRunCounter counter = new CommittedRunCounter(runMetrics);
+        Gauge.builder("ingestion.runs.awaiting.commit", counter, CommittedRunCounter::waitingRuns)
+                .description("Runs delivered to Loki or the DLQ, counted once the commit of their offsets is "
+                        + "acknowledged").register(registry);
+        bind(context, "offsetCommitter", new OffsetCommitter(counter));
+        bind(context, "recordCommits", new RecordCommitFactory());
+        bind(context, "handoverClients", new HandoverKafkaClientFactory(counter,
+                Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs"))));
 
         LokiSink sink = lokiSink(props, registry);
         bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));

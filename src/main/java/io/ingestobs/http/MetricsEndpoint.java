@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 
 /**
  * {@code GET /metrics} on Camel's management server, in place of camel-micrometer-prometheus' handler
@@ -43,12 +44,21 @@ public final class MetricsEndpoint extends ServiceSupport implements CamelContex
     private final String path;
     private final PrometheusTextFormatWriter textWriter = PrometheusTextFormatWriter.create();
     private final OpenMetricsTextFormatWriter openMetricsWriter = OpenMetricsTextFormatWriter.create();
+    private final FinalScrape finalScrape;
     private CamelContext camelContext;
+    private boolean serving;
 
+    /** Without a final-scrape wait. */
     public MetricsEndpoint(PrometheusMeterRegistry registry, RunMetrics runMetrics, String path) {
+        this(registry, runMetrics, path, Duration.ZERO);
+    }
+
+    public MetricsEndpoint(PrometheusMeterRegistry registry, RunMetrics runMetrics, String path,
+                           Duration finalScrapeWait) {
         this.registry = registry;
         this.runMetrics = runMetrics;
         this.path = path;
+        this.finalScrape = new FinalScrape(finalScrapeWait);
     }
 
     @Override
@@ -79,10 +89,27 @@ public final class MetricsEndpoint extends ServiceSupport implements CamelContex
             platformHttp.addHttpManagementEndpoint(path, "GET", null,
                     ExpositionFormat.PROMETHEUS_TEXT.contentType(), null);
         }
+        serving = true;
         LOG.info("Metrics served on management port {} at {}", server.getPort(), path);
     }
 
+    /**
+     * Camel stops its services after its routes, and this one before the management server that it was mounted
+     * on: the consumer has made its last count, and the server still answers while this waits for one more scrape.
+     */
+    @Override
+    protected void doStop() throws InterruptedException {
+        if (!serving) {
+            return;
+        }
+        LOG.info("Last counts made; waiting for a final scrape of {} before stopping", path);
+        if (finalScrape.awaitOneMore()) {
+            LOG.info("Final scrape of {} served", path);
+        }
+    }
+
     private void handle(RoutingContext ctx) {
+        long start = System.nanoTime();
         ExpositionFormat format = ExpositionFormat.forAccept(ctx.request().getHeader("Accept"));
         HttpServerResponse response = ctx.response();
         response.putHeader("Content-Type", format.contentType());
@@ -90,6 +117,7 @@ public final class MetricsEndpoint extends ServiceSupport implements CamelContex
             OutputStream out = new ResponseOutputStream(response);
             write(out, format);
             response.end();
+            finalScrape.served(start);
         } catch (IOException | RuntimeException e) {
             LOG.warn("GET {} failed: {}", path, e.toString());
             if (!response.headWritten()) {

@@ -6,6 +6,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 
+import java.time.Duration;
+
 /**
  * Adds {@link MetricsEndpoint} for the meters PipelineConfiguration made (bound as {@code runMeters}), at the
  * path of {@code camel.metrics.path}. Runs after PipelineConfiguration; without a management server (the
@@ -23,6 +25,8 @@ public final class MetricsEndpointConfiguration implements CamelConfiguration {
                     + "PipelineConfiguration binds: it must be configured first");
         }
         String path = context.getPropertiesComponent().resolveProperty("camel.metrics.path").orElse("/metrics");
-        context.addService(new MetricsEndpoint(registry, runMetrics, path), true);
+        Duration finalScrapeWait = Duration.ofMillis(Long.parseLong(context.getPropertiesComponent()
+                .resolveProperty("metrics.finalScrapeWaitMs").orElse("0").trim()));
+        context.addService(new MetricsEndpoint(registry, runMetrics, path, finalScrapeWait), true);
     }
 }

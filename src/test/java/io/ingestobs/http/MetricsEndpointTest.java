@@ -34,7 +34,10 @@ class MetricsEndpointTest {
     /** What Prometheus 2.x sends. */
     private static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
             + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            // as Prometheus and curl: the JDK client otherwise asks for an h2c upgrade, which Vert.x grants and then
+            // mixes with a response streamed from a worker thread (a scrape seen failing with a frame error)
+            .version(HttpClient.Version.HTTP_1_1).build();
 
     @RegisterExtension
     static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
@@ -75,7 +78,12 @@ class MetricsEndpointTest {
             List<String> omTypes = typeLines(body);
             assertTrue(omTypes.contains("# TYPE ingestion_runs counter"), omTypes.toString());
             assertTrue(omTypes.contains("# TYPE ingestion_records_read counter"));
-            assertEquals(textTypes.size(), omTypes.size(), "the same families in both formats");
+            // Meters may appear between two scrapes (a route's first exchange, the lag timer): the OpenMetrics scrape
+            // has every family of the text scrape before it, and none that the text scrape after it lacks.
+            int after = typeLines(get(url, null).body()).size();
+            assertTrue(textTypes.size() <= omTypes.size() && omTypes.size() <= after,
+                    "the same families in both formats: " + textTypes.size() + " <= " + omTypes.size() + " <= "
+                            + after);
         }
     }
 

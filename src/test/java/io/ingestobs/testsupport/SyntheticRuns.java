@@ -31,6 +31,15 @@ public final class SyntheticRuns {
                 description, "1-Raw", "akonovia");
     }
 
+    /** Like {@link #run(long, int, String)} over {@code sources} sources: the sample's five, then source-5, ... */
+    public static RunRecord run(long n, int objets, int sources, String description) {
+        RunRecord run = run(n, objets, description);
+        int k = (int) (n % sources);
+        String source = k < SOURCES.length ? SOURCES[k] : "source-" + k;
+        return new RunRecord(run.id(), source, run.objet(), run.transformation(), run.etat(), run.debut(), run.fin(),
+                run.dureeSecondes(), run.cpuTime(), run.memoryUsed(), run.description(), run.zone(), run.entreprise());
+    }
+
     public static byte[] event(RunRecord run) {
         return EventJson.write(RESTRUCTURER.restructure(run));
     }
@@ -38,11 +47,17 @@ public final class SyntheticRuns {
     /** Publishes runs {@code from} to {@code to - 1} to {@code topic}, keyed by source; returns their bytes. */
     public static List<byte[]> publish(String brokers, String topic, long from, long to, int objets)
             throws Exception {
+        return publish(brokers, topic, from, to, objets, SOURCES.length);
+    }
+
+    /** As {@link #publish(String, String, long, long, int)}, over {@code sources} sources. */
+    public static List<byte[]> publish(String brokers, String topic, long from, long to, int objets, int sources)
+            throws Exception {
         List<byte[]> events = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", brokers,
                 "linger.ms", 5), new StringSerializer(), new ByteArraySerializer())) {
             for (long n = from; n < to; n++) {
-                RunRecord run = run(n, objets, "run " + n);
+                RunRecord run = run(n, objets, sources, "run " + n);
                 byte[] bytes = event(run);
                 events.add(bytes);
                 producer.send(new ProducerRecord<>(topic, run.source(), bytes));
