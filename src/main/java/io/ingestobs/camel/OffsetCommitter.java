@@ -4,8 +4,6 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +17,6 @@ import java.util.Map;
  * Kafka delivers the batch again, here or to the next owner, which counts it then.
  */
 public final class OffsetCommitter {
-
-    private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
 
     private final CommittedRunCounter counter;
 
@@ -62,13 +58,6 @@ public final class OffsetCommitter {
         }
         // partitions whose earlier commit failed and that this batch did not carry
         counter.uncommitted(consumer.assignment()).forEach(offsets::putIfAbsent);
-        consumer.commitAsync(offsets, (committed, error) -> {
-            if (error == null) {
-                counter.committed(committed);
-            } else {
-                LOG.warn("Offsets {} not committed ({}): their runs wait for the next commit, or for the next owner "
-                        + "of their partition", committed, error.toString());
-            }
-        });
+        counter.commitAsync(consumer, offsets);
     }
 }

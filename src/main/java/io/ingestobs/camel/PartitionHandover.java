@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 
 /**
@@ -44,20 +46,47 @@ final class PartitionHandover implements ConsumerRebalanceListener {
                 counter.committed(offsets);
                 LOG.info("Partitions {} handed over at offsets {}, their runs counted", partitions, offsets);
             } catch (KafkaException e) {
-                int runs = counter.forget(partitions);
-                LOG.warn("Partitions {} left without committing {} delivered runs ({}): the next owner reads and "
-                        + "counts them", partitions, runs, e.toString());
+                settleWithTheGroup(partitions, e);
             }
         }
         camelListener.onPartitionsRevoked(partitions);
     }
 
+    /**
+     * The commit failed (a rebalance in progress, the coordinator away), but an earlier asynchronous one may have
+     * gone through without its answer having been read yet: the group's committed offsets say which runs are
+     * committed, and those are counted here. Nobody else can have moved them: a revoked partition is assigned to
+     * its next owner only once this returns.
+     */
+    private void settleWithTheGroup(Collection<TopicPartition> partitions, KafkaException failure) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            consumer.committed(new HashSet<>(partitions), commitTimeout).forEach((partition, offset) -> {
+                if (offset != null) {
+                    committed.put(partition, offset);
+                }
+            });
+            counter.committed(committed);
+            int left = counter.giveUp(partitions);
+            LOG.warn("Partitions {} left without a last commit ({}); runs below the group's offsets {} counted, "
+                    + "{} delivered runs above them left to the next owner", partitions, failure.toString(),
+                    committed, left);
+        } catch (KafkaException e) {
+            int left = counter.giveUp(partitions);
+            LOG.warn("Partitions {} left without a last commit ({}) nor an answer on the group's offsets ({}): {} "
+                    + "delivered runs left to the next owner", partitions, failure.toString(), e.toString(), left);
+        }
+    }
+
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        // the group already gave them to another member: committing now would fail; that member counts them
-        int runs = counter.forget(partitions);
+        // The group already gave them to another member, which may have committed past our runs: neither a commit
+        // nor the group's offsets can settle them here. Only the answers to our own commits already sent can: one
+        // acknowledged counts its runs here (the other member starts after them), the rest are that member's.
+        int runs = counter.giveUp(partitions);
         if (runs > 0) {
-            LOG.warn("Partitions {} lost with {} delivered runs not committed: their next owner counts them",
+            LOG.warn("Partitions {} lost with {} delivered runs not committed: counted here if a commit already sent "
+                    + "is acknowledged, else by their next owner",
                     partitions, runs);
         }
         camelListener.onPartitionsLost(partitions);
@@ -68,6 +97,8 @@ final class PartitionHandover implements ConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             LOG.info("Partitions {} assigned: read from their last committed offsets", partitions);
         }
+        // commits refused while the group was rebalancing (the cooperative protocol keeps partitions through it)
+        counter.commitAsync(consumer, counter.uncommitted(consumer.assignment()));
         camelListener.onPartitionsAssigned(partitions);
     }
 }

@@ -1,0 +1,101 @@
+package io.ingestobs.camel;
+
+import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.IngestionEvent;
+import io.ingestobs.domain.LabelCardinalityLimiter;
+import io.ingestobs.domain.RunLabels;
+import io.ingestobs.domain.Thresholds;
+import io.ingestobs.metrics.RunMetrics;
+import io.ingestobs.testsupport.PrometheusText;
+import io.ingestobs.testsupport.SyntheticRuns;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A run counts when, and only when, the commit of its offset is acknowledged; never twice. */
+class CommittedRunCounterTest {
+
+    private static final TopicPartition P0 = new TopicPartition("t", 0);
+    private static final EventRestructurer RESTRUCTURER = new EventRestructurer(Thresholds.DEFAULT);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CommittedRunCounter counter = new CommittedRunCounter(
+            new RunMetrics(registry, new LabelCardinalityLimiter(2000)));
+
+    @Test
+    void runsCountOnceTheirCommitIsAcknowledgedAndAFailedCommitLeavesThemWaiting() {
+        counter.awaitCommit(P0, 100, runs(0, 100));
+        counter.sent(Set.of(P0));
+        assertEquals(0, counted(), "delivered, not yet committed");
+        assertEquals(100, counter.waitingRuns());
+
+        counter.answered(Map.of(P0, new OffsetAndMetadata(100)), false);
+        assertEquals(0, counted(), "a refused commit counts nothing");
+        assertEquals(Map.of(P0, new OffsetAndMetadata(100)), counter.uncommitted(List.of(P0)),
+                "the next commit carries the partition again");
+
+        counter.awaitCommit(P0, 150, runs(100, 150));
+        counter.sent(Set.of(P0));
+        counter.answered(Map.of(P0, new OffsetAndMetadata(150)), true);
+        assertEquals(150, counted(), "the acknowledged commit counts every run below it");
+        assertEquals(0, counter.waitingRuns());
+
+        counter.committed(Map.of(P0, new OffsetAndMetadata(150)));
+        assertEquals(150, counted(), "an answer seen twice counts nothing twice");
+    }
+
+    @Test
+    void aPartitionGivenUpWaitsForTheCommitsAlreadySent() {
+        counter.awaitCommit(P0, 50, runs(0, 50));
+        counter.sent(Set.of(P0));
+        assertEquals(50, counter.giveUp(List.of(P0)));
+        // the commit sent before the partition left went through: its runs are this consumer's to count
+        counter.answered(Map.of(P0, new OffsetAndMetadata(50)), true);
+        assertEquals(50, counted());
+
+        TopicPartition p1 = new TopicPartition("t", 1);
+        counter.awaitCommit(p1, 70, runs(50, 70, 1));
+        counter.sent(Set.of(p1));
+        counter.giveUp(List.of(p1));
+        counter.answered(Map.of(p1, new OffsetAndMetadata(70)), false);
+        assertEquals(0, counter.waitingRuns(), "refused: given up, the next owner counts them");
+        assertEquals(50, counted());
+    }
+
+    @Test
+    void aPartitionGivenUpWithNothingInFlightLetsItsRunsGoAtOnce() {
+        counter.awaitCommit(P0, 10, runs(0, 10));
+        assertEquals(10, counter.giveUp(List.of(P0)));
+        assertEquals(0, counter.waitingRuns());
+        counter.committed(Map.of(P0, new OffsetAndMetadata(10)));
+        assertEquals(0, counted());
+    }
+
+    private List<ConsumedEvent> runs(int from, int to) {
+        return runs(from, to, 0);
+    }
+
+    private List<ConsumedEvent> runs(int from, int to, int partition) {
+        List<ConsumedEvent> runs = new ArrayList<>();
+        for (int n = from; n < to; n++) {
+            IngestionEvent event = RESTRUCTURER.restructure(SyntheticRuns.run(n, 10, "run " + n));
+            runs.add(new ConsumedEvent(event, RunLabels.of(event), new byte[0], event.source(),
+                    "t-" + partition, n, true));
+        }
+        return runs;
+    }
+
+    private double counted() {
+        return PrometheusText.named(PrometheusText.parse(registry.scrape()), "ingestion_runs_total").stream()
+                .mapToDouble(PrometheusText.Sample::value).sum();
+    }
+}
