@@ -233,7 +233,9 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     }
 
     private String cutShortError() {
-        return "the gzip file is cut short or corrupt (" + gzip.cutShort().getMessage() + ") after "
+        IOException cause = gzip.cutShort();
+        String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return "the gzip file is cut short or corrupt (" + why + ") after "
                 + (arrayParser != null ? "record " : "line ") + (count - 1) + ": what came after it is lost";
     }
 

@@ -196,6 +196,8 @@ class InputRecordStreamTest {
         assertEquals(RejectReason.REST_OF_FILE, records.get(2).rejection().reason());
         assertEquals("line 3", records.get(2).position());
         assertEquals("", records.get(2).original());
+        assertEquals("the gzip file is cut short or corrupt (EOFException) after line 2: what came after it is lost",
+                records.get(2).rejection().error());
     }
 
     @Test
