@@ -24,6 +24,7 @@ public final class FileIngestion {
     private final long shiftMillis;
     private final ReplayPacer pacer;
     private final InputRecordStream stream;
+    private final KafkaRecordLimit recordLimit;
     private final long startNanos = System.nanoTime();
     private long lastProgressNanos = startNanos;
     private long read;
@@ -31,13 +32,14 @@ public final class FileIngestion {
     private long rejected;
 
     FileIngestion(String file, long records, long fileBytes, long shiftMillis, ReplayPacer pacer,
-                  InputRecordStream stream) {
+                  InputRecordStream stream, KafkaRecordLimit recordLimit) {
         this.file = file;
         this.records = records;
         this.fileBytes = fileBytes;
         this.shiftMillis = shiftMillis;
         this.pacer = pacer;
         this.stream = stream;
+        this.recordLimit = recordLimit;
         LOG.info("Chargé {} entrées de log depuis {}", records, file);
     }
 
@@ -47,6 +49,10 @@ public final class FileIngestion {
 
     ReplayPacer pacer() {
         return pacer;
+    }
+
+    KafkaRecordLimit recordLimit() {
+        return recordLimit;
     }
 
     synchronized void read() {

@@ -3,6 +3,7 @@ package io.ingestobs.camel;
 import io.ingestobs.domain.DeadLetter;
 import io.ingestobs.domain.EventJson;
 import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.RejectReason;
 import io.ingestobs.domain.RunRecord;
 import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.input.InputRecordStream;
@@ -27,6 +28,8 @@ public final class InputReader {
 
     public static final String FILE_HEADER = "ingestionFile";
     public static final String VALID = "ingestionValid";
+    /** The exchange property that keeps the record read while its body is the event on its way to the topic. */
+    static final String RECORD = "ingestion.record";
 
     /** SPEC §6 producer options. */
     public record Options(boolean rebaseTimestamps, boolean simulateRealtime, double simulateSpeed) {
@@ -60,7 +63,8 @@ public final class InputReader {
         InputRecordStream stream = InputRecordStream.open(path, validator);
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
                 options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0,
-                options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null, stream));
+                options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null, stream,
+                KafkaRecordLimit.of(exchange.getContext())));
         return stream;
     }
 
@@ -70,6 +74,7 @@ public final class InputReader {
         ParsedRecord record = exchange.getMessage().getBody(ParsedRecord.class);
         metrics.recordRead();
         pass.read();
+        exchange.setProperty(RECORD, record);
         exchange.getMessage().setHeader(VALID, record.valid());
         if (record.valid()) {
             if (pass.pacer() != null) {
@@ -77,12 +82,38 @@ public final class InputReader {
             }
             RunRecord run = pass.shiftMillis() == 0 ? record.run() : record.run().shiftedBy(pass.shiftMillis());
             exchange.getMessage().setHeader(KafkaConstants.KEY, run.source());
-            exchange.getMessage().setBody(EventJson.write(restructurer.restructure(run)));
+            byte[] event = EventJson.write(restructurer.restructure(run));
+            int size = pass.recordLimit().sizeOf(exchange, run.source(), event);
+            if (size > pass.recordLimit().maxRequestSize()) {
+                // a field other than the (already cut) Description is too long: this record goes to the DLQ,
+                // the file goes on
+                exchange.getMessage().setHeader(VALID, false);
+                exchange.getMessage().setBody(deadLetter(record, RejectReason.TOO_LARGE, "the event is " + size
+                        + " bytes as a Kafka record, more than the producer's max.request.size ("
+                        + pass.recordLimit().maxRequestSize() + "), even with its Description cut"));
+                return;
+            }
+            exchange.getMessage().setBody(event);
         } else {
-            exchange.getMessage().setBody(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_READ,
-                    record.rejection().reason(), record.rejection().error(), record.file(), record.position(),
-                    record.original(), null, clock.instant()), true));
+            exchange.getMessage().setBody(deadLetter(record, record.rejection().reason(), record.rejection().error()));
         }
+    }
+
+    /**
+     * The topic refused the event (the broker's or the topic's limit is below the producer's): the record goes to
+     * the DLQ as {@code too_large} instead of stopping the file.
+     */
+    public void refusedAsTooLarge(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        ParsedRecord record = exchange.getProperty(RECORD, ParsedRecord.class);
+        exchange.getMessage().setHeader(VALID, false);
+        exchange.getMessage().setBody(deadLetter(record, RejectReason.TOO_LARGE,
+                "the topic refused the event as too large: " + (cause == null ? "" : cause.getMessage())));
+    }
+
+    private OutgoingDeadLetter deadLetter(ParsedRecord record, RejectReason reason, String error) {
+        return new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_READ, reason, error, record.file(),
+                record.position(), record.original(), null, clock.instant()), true);
     }
 
     public void published(Exchange exchange) {

@@ -70,7 +70,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")),
                 Boolean.parseBoolean(prop(props, "input.simulateRealtime")),
                 Double.parseDouble(prop(props, "input.simulateSpeed")));
-        bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds), pipelineMetrics,
+        bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds,
+                intProp(props, "input.descriptionMaxBytes")), pipelineMetrics,
                 producerSummary, options, clock));
         bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics));
         bind(context, "ingestedFiles", FileIdempotentRepository.fileIdempotentRepository(

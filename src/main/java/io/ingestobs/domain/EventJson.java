@@ -57,6 +57,11 @@ public final class EventJson {
             g.writeStringField("debut", e.debut() == null ? null : formatInstant(e.debut()));
             g.writeStringField("fin", e.fin() == null ? null : formatInstant(e.fin()));
             g.writeStringField("description", e.description());
+            if (e.descriptionTruncated()) {
+                // only when cut: every other event keeps the bytes it always had (SPEC §3)
+                g.writeBooleanField("description_truncated", true);
+                g.writeNumberField("description_bytes", e.descriptionBytes().longValue());
+            }
             g.writeObjectFieldStart("performance");
             writeNumber(g, "duree_secondes", e.dureeSecondes());
             writeNumber(g, "cpu_time_sec", e.cpuTimeSec());
@@ -152,6 +157,10 @@ public final class EventJson {
                         e.description = string(p, t);
                         yield 64;
                     }
+                    case "description_bytes" -> {
+                        e.descriptionBytes = Streamed.integer(p, t);
+                        yield 1024;
+                    }
                     case "performance" -> {
                         if (t != JsonToken.START_OBJECT) {
                             yield -1;
@@ -218,6 +227,7 @@ public final class EventJson {
         String debut;
         String fin;
         String description;
+        Long descriptionBytes;
         Double duree;
         Double cpu;
         Long memory;
@@ -389,7 +399,7 @@ public final class EventJson {
                 return null;
             }
             return new IngestionEvent(at, source, objetId, objet, transformation, etat, start, end, description,
-                    duree, cpu, memory, zone, entreprise, highMemory, highCpu);
+                    descriptionBytes, duree, cpu, memory, zone, entreprise, highMemory, highCpu);
         }
 
         private static boolean isEmpty(String value) {
@@ -466,6 +476,7 @@ public final class EventJson {
                 text(root, "etat", "etat", true),
                 instant(root, "debut", false), instant(root, "fin", false),
                 text(root, "description", "description", false),
+                longOrNull(root.get("description_bytes")),
                 doubleOrNull(performance.get("duree_secondes")),
                 doubleOrNull(performance.get("cpu_time_sec")),
                 longOrNull(performance.get("memory_used_bytes")),

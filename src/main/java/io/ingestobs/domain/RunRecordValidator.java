@@ -94,8 +94,12 @@ public final class RunRecordValidator {
         if (value == null) {
             return null;
         }
+        if (value.isNumber()) {
+            return timestamps.parseEpoch(value.decimalValue()).orElseThrow(() -> new Rejection.Failure(
+                    RejectReason.BAD_TIMESTAMP, field + ": " + value + " is not epoch seconds or milliseconds"));
+        }
         if (!value.isTextual()) {
-            throw wrongType(field, "a timestamp string", value);
+            throw wrongType(field, "a timestamp string or epoch number", value);
         }
         return timestamps.parse(value.textValue()).orElseThrow(() -> new Rejection.Failure(RejectReason.BAD_TIMESTAMP,
                 field + ": '" + value.textValue() + "' is not a timestamp"));

@@ -27,13 +27,20 @@ import java.util.NoSuchElementException;
 /**
  * Streams the records of one input file, a JSON array or JSON Lines, in constant memory (SPEC §2). Every record
  * comes out, valid or not; a syntax error inside an array ends the stream with one {@code rest_of_file} record.
+ * The file may be gzip-compressed (recognised by its content, whatever its name) and start with a UTF-8 BOM; a
+ * gzip file cut short ends the stream with one {@code rest_of_file} record too.
  */
 public final class InputRecordStream implements Iterator<ParsedRecord>, Closeable {
 
     /** The most of a broken array's remainder kept in its dead letter. */
     static final int MAX_REST_BYTES = 1 << 20;
 
-    private static final ObjectMapper ARRAY_MAPPER = new ObjectMapper();
+    /**
+     * Leaves the input open at its end: an array that ends too early is read up to there, and what it held after
+     * its last whole record is then still to be read into the {@code rest_of_file} record; the stream closes it.
+     */
+    private static final ObjectMapper ARRAY_MAPPER = new ObjectMapper()
+            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
     /** A line is one value: {@code {...} junk} is not JSON. Not for arrays, whose elements all "trail". */
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -42,17 +49,27 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     private final RunRecordValidator validator;
     private final CountingInputStream counted;
     private final InputStream in;
+    private final GzipContent gzip;
     private final JsonParser arrayParser;
     private final BufferedReader lines;
     private ParsedRecord next;
     private long count;
     private boolean finished;
+    private boolean cutShortReported;
 
     private InputRecordStream(String file, InputStream raw, RunRecordValidator validator) throws IOException {
         this.file = file;
         this.validator = validator;
         this.counted = new CountingInputStream(raw);
-        this.in = new BufferedInputStream(counted, 1 << 16);
+        InputStream content = new BufferedInputStream(counted, 1 << 16);
+        if (GzipContent.isGzip(content)) {
+            this.gzip = new GzipContent(content);
+            content = new BufferedInputStream(gzip, 1 << 16);
+        } else {
+            this.gzip = null;
+        }
+        skipByteOrderMark(content);
+        this.in = content;
         if (startsWithArray(in)) {
             this.arrayParser = ARRAY_MAPPER.getFactory().createParser(in);
             this.lines = null;
@@ -71,13 +88,21 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         return new InputRecordStream(file, in, validator);
     }
 
+    /** Windows tools start UTF-8 files with EF BB BF; it is not part of the first record. */
+    private static void skipByteOrderMark(InputStream in) throws IOException {
+        in.mark(3);
+        if (in.read() != 0xEF || in.read() != 0xBB || in.read() != 0xBF) {
+            in.reset();
+        }
+    }
+
     private static boolean startsWithArray(InputStream in) throws IOException {
         in.mark(64 * 1024);
         try {
             int b;
             do {
                 b = in.read();
-            } while (b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == 0xEF || b == 0xBB || b == 0xBF);
+            } while (b == ' ' || b == '\n' || b == '\r' || b == '\t');
             return b == '[';
         } finally {
             in.reset();
@@ -89,6 +114,9 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         if (next == null && !finished) {
             try {
                 next = arrayParser != null ? nextFromArray() : nextLine();
+                if (next == null) {
+                    next = cutShortRecord();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("reading " + file, e);
             }
@@ -122,7 +150,13 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         } catch (JsonProcessingException e) {
             count++;
             finished = true;
-            return new ParsedRecord(file, position, restOfFile(), null, new Rejection(RejectReason.REST_OF_FILE,
+            String rest = restOfFile();
+            if (gzip != null && gzip.cutShort() != null) {
+                cutShortReported = true;
+                return new ParsedRecord(file, position, rest, null, new Rejection(RejectReason.REST_OF_FILE,
+                        cutShortError() + "; its last, incomplete record is kept here"));
+            }
+            return new ParsedRecord(file, position, rest, null, new Rejection(RejectReason.REST_OF_FILE,
                     "JSON syntax error at line " + e.getLocation().getLineNr() + ", column "
                             + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()
                             + "; the rest of the file cannot be split into records"));
@@ -153,16 +187,56 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
                 return null;
             }
             count++;
+            // files concatenated with `cat` keep each one's BOM at the start of a line
+            if (!line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1);
+            }
         } while (line.isBlank());
         String position = "line " + count;
         JsonNode node;
         try {
             node = LINE_MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
+            if (gzip != null && gzip.cutShort() != null && atEndOfLines()) {
+                // not a bad line: the last line the cut left, half written
+                cutShortReported = true;
+                return new ParsedRecord(file, position, line, null, new Rejection(RejectReason.REST_OF_FILE,
+                        cutShortError() + "; its last, incomplete line is kept here"));
+            }
             return new ParsedRecord(file, position, line, null,
                     new Rejection(RejectReason.INVALID_JSON, "not JSON: " + e.getOriginalMessage()));
         }
         return toRecord(position, node, line);
+    }
+
+    private boolean atEndOfLines() throws IOException {
+        lines.mark(1);
+        try {
+            return lines.read() < 0;
+        } finally {
+            lines.reset();
+        }
+    }
+
+    /**
+     * The one record that accounts for what a gzip file cut short lost, when the cut fell between two records
+     * (otherwise the record it broke already said so).
+     */
+    private ParsedRecord cutShortRecord() {
+        if (gzip == null || gzip.cutShort() == null || cutShortReported) {
+            return null;
+        }
+        cutShortReported = true;
+        count++;
+        return new ParsedRecord(file, (arrayParser != null ? "record " : "line ") + count, "", null,
+                new Rejection(RejectReason.REST_OF_FILE, cutShortError()));
+    }
+
+    private String cutShortError() {
+        IOException cause = gzip.cutShort();
+        String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return "the gzip file is cut short or corrupt (" + why + ") after "
+                + (arrayParser != null ? "record " : "line ") + (count - 1) + ": what came after it is lost";
     }
 
     private ParsedRecord toRecord(String position, JsonNode node, String original) {

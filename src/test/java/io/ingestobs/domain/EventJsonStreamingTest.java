@@ -41,6 +41,7 @@ class EventJsonStreamingTest {
                     random.nextInt(3) == 0 ? null : pick(random, texts),
                     random.nextInt(3) == 0 ? "FAILED" : random.nextInt(2) == 0 ? "SUCCESS" : "RUNNING",
                     debut, noFin ? null : fin, random.nextInt(3) == 0 ? null : pick(random, texts),
+                    random.nextInt(5) == 0 ? (long) random.nextInt(5_000_000) : null,
                     random.nextInt(4) == 0 ? null : random.nextDouble() * Math.pow(10, random.nextInt(12) - 4),
                     random.nextInt(4) == 0 ? null : (double) random.nextInt(1000) / 7,
                     random.nextInt(4) == 0 ? null : Math.abs(random.nextLong()),

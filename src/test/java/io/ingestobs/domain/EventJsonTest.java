@@ -176,6 +176,44 @@ class EventJsonTest {
     }
 
     @Test
+    void aTwoMegabyteDescriptionIsCutWithItsMarkerAndTheEventSaysSo() throws Exception {
+        String trace = "java.lang.IllegalStateException: boom é€😀\n" + "\tat io.x.Y.z(Y.java:1)\n".repeat(90_000);
+        long originalBytes = trace.getBytes(StandardCharsets.UTF_8).length;
+        assertTrue(originalBytes > 2_000_000, "a 2 MB trace: " + originalBytes);
+        IngestionEvent event = event(failedSampleRecord(), r -> r.put("Description", trace));
+        assertTrue(event.descriptionTruncated());
+        assertEquals(originalBytes, event.descriptionBytes());
+        assertTrue(event.description().endsWith(Utf8Cut.MARKER));
+        assertTrue(event.description().getBytes(StandardCharsets.UTF_8).length <= 65_536);
+
+        JsonNode e = json(event);
+        assertTrue(e.get("description_truncated").booleanValue());
+        assertEquals(originalBytes, e.get("description_bytes").longValue());
+        assertEquals(List.of("@timestamp", "@version", "event", "source", "objet", "etat", "debut", "fin",
+                "description", "description_truncated", "description_bytes", "performance", "labels", "metrics"),
+                keys(e));
+        assertEquals("failure", e.at("/event/outcome").textValue());
+        assertEquals(event, EventJson.read(EventJson.write(event)));
+        assertArrayEquals(EventJson.write(event), EventJson.write(EventJson.read(EventJson.write(event))),
+                "a redelivered event gives Loki the same bytes");
+    }
+
+    @Test
+    void theDescriptionBudgetIsConfigurable() throws IOException {
+        EventRestructurer small = new EventRestructurer(Thresholds.DEFAULT, 100);
+        RunRecordValidator.Outcome outcome = validator.validate(sampleRecord(0).put("Description", "x".repeat(101)));
+        IngestionEvent event = small.restructure(((RunRecordValidator.Valid) outcome).run());
+        assertEquals("x".repeat(100 - Utf8Cut.MARKER_BYTES) + Utf8Cut.MARKER, event.description());
+        assertEquals(101L, event.descriptionBytes());
+        // at the budget: whole, and no extra field
+        outcome = validator.validate(sampleRecord(0).put("Description", "x".repeat(100)));
+        JsonNode whole = json(small.restructure(((RunRecordValidator.Valid) outcome).run()));
+        assertEquals("x".repeat(100), whole.get("description").textValue());
+        assertFalse(whole.has("description_truncated"));
+        assertFalse(whole.has("description_bytes"));
+    }
+
+    @Test
     void runningIsAnUnknownOutcomeNeitherFailedNorSuccess() throws IOException {
         JsonNode e = json(event(sampleRecord(0), r -> r.put("Etat", "running")));
         assertEquals("RUNNING", e.get("etat").textValue());
@@ -390,7 +428,7 @@ class EventJsonTest {
         IngestionEvent e = EventJson.read(SPEC_EXAMPLE.getBytes(StandardCharsets.UTF_8));
         assertEquals(new IngestionEvent(Instant.parse("2025-09-15T10:30:00Z"), "PowerBI", 1224L, "workspaces",
                 "PowerBI_API_get_data", "SUCCESS", Instant.parse("2025-09-15T10:29:58.846Z"),
-                Instant.parse("2025-09-15T10:30:00Z"), "...", 1.154133, 0.11, 5849088L, "1-Raw", "akonovia",
+                Instant.parse("2025-09-15T10:30:00Z"), "...", null, 1.154133, 0.11, 5849088L, "1-Raw", "akonovia",
                 false, false), e);
         assertTrue(e.succeeded());
         assertFalse(e.failed());

@@ -200,6 +200,36 @@ class RunRecordValidatorTest {
                 r -> r.put("Fin", "hier soir"));
     }
 
+    @Test
+    void epochSecondsAndMillisecondsAsNumbersAreTimestamps() {
+        RunRecord run = valid(record(r -> {
+            r.put("Debut", 1757932198);
+            r.put("Fin", 1757932200846L);
+        }));
+        assertEquals(Instant.parse("2025-09-15T10:29:58Z"), run.debut());
+        assertEquals(Instant.parse("2025-09-15T10:30:00.846Z"), run.fin());
+        // Python's time.time(): seconds with a fraction
+        assertEquals(Instant.parse("2025-09-15T10:29:58.846Z"),
+                valid(record(r -> r.put("Debut", 1757932198.846))).debut());
+    }
+
+    @Test
+    void pythonLoggingsCommaDecimalSeparatorIsATimestamp() {
+        assertEquals(Instant.parse("2025-09-15T10:29:58.846Z"),
+                valid(record(r -> r.put("Debut", "2025-09-15 10:29:58,846"))).debut());
+    }
+
+    @Test
+    void anEpochNumberOutOfRangeIsABadTimestampNamingTheValue() {
+        assertRejected(RejectReason.BAD_TIMESTAMP, "Fin: 1757932200846000 is not epoch seconds or milliseconds",
+                r -> r.put("Fin", 1757932200846000L));
+        assertRejected(RejectReason.BAD_TIMESTAMP, "Debut: -5 is not epoch seconds or milliseconds",
+                r -> r.put("Debut", -5));
+        // a string of digits is not a number: it stays text, and text must be a date
+        assertRejected(RejectReason.BAD_TIMESTAMP, "Debut: '1757932198' is not a timestamp",
+                r -> r.put("Debut", "1757932198"));
+    }
+
     // --- negative_value ----------------------------------------------------------------------------------------
 
     @Test
@@ -252,8 +282,8 @@ class RunRecordValidatorTest {
     @Test
     void otherWrongTypes() {
         assertRejected(RejectReason.WRONG_TYPE, "Etat: expected a string, found boolean", r -> r.put("Etat", true));
-        assertRejected(RejectReason.WRONG_TYPE, "Debut: expected a timestamp string, found number",
-                r -> r.put("Debut", 1757932198));
+        assertRejected(RejectReason.WRONG_TYPE, "Debut: expected a timestamp string or epoch number, found boolean",
+                r -> r.put("Debut", true));
         assertRejected(RejectReason.WRONG_TYPE, "cpu_time: expected a number, found string",
                 r -> r.put("cpu_time", "0.11"));
         assertRejected(RejectReason.WRONG_TYPE, "id: expected an integer, found string", r -> r.put("id", "1224"));
