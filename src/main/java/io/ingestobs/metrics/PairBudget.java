@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
  * fixed amount of heap and about 45 exposition lines, so this number, not the input, bounds the consumer's memory
  * and the scrape. A pair here is a source/objet in one entreprise/zone, the label set of its series. The runs of a
  * pair that finds the budget spent are folded by {@link RunMetrics} under {@code objet="__other__"} of their
- * source, and counted here.
+ * source, and counted here. The {@code __other__} pairs (one per source/entreprise/zone) are held to as many again,
+ * and each pair to a few states besides SUCCESS and FAILED ({@link PairSeries#MAX_OTHER_STATES}), so that no
+ * combination of labels the per-label limit lets through grows the heap past what the budget says.
  */
 public final class PairBudget {
 
@@ -22,8 +24,10 @@ public final class PairBudget {
 
     private final int maxPairs;
     private final AtomicInteger pairs = new AtomicInteger();
+    private final AtomicInteger overflowPairs = new AtomicInteger();
     private final LongAdder foldedRuns = new LongAdder();
     private final AtomicBoolean overflowLogged = new AtomicBoolean();
+    private final AtomicBoolean statesLogged = new AtomicBoolean();
 
     public PairBudget(int maxPairs) {
         if (maxPairs < 1) {
@@ -34,12 +38,24 @@ public final class PairBudget {
 
     /** Takes one pair's place if one is left. Called once per new pair, by whoever makes its series. */
     boolean admit() {
+        return take(pairs);
+    }
+
+    /**
+     * Takes the place of one {@code __other__} pair of a source/entreprise/zone. They are few in practice (one per
+     * source); an input with thousands of entreprises or zones is held to the budget again.
+     */
+    boolean admitOverflow() {
+        return take(overflowPairs);
+    }
+
+    private boolean take(AtomicInteger taken) {
         while (true) {
-            int taken = pairs.get();
-            if (taken >= maxPairs) {
+            int now = taken.get();
+            if (now >= maxPairs) {
                 return false;
             }
-            if (pairs.compareAndSet(taken, taken + 1)) {
+            if (taken.compareAndSet(now, now + 1)) {
                 return true;
             }
         }
@@ -61,6 +77,16 @@ public final class PairBudget {
                             + "objets are real, raise METRICS_MAX_PAIRS and the heap with it (README, "
                             + "configuration); if a connector writes ids or dates into Objet, fix the connector.",
                     maxPairs, source, objet);
+        }
+    }
+
+    /** A run whose state found its pair's states all taken: counted under etat="__other__", logged once. */
+    void stateFolded(String source, String objet, String etat) {
+        if (!statesLogged.get() && statesLogged.compareAndSet(false, true)) {
+            LOG.warn("Source '{}' objet '{}' has runs in more than {} states besides SUCCESS and FAILED: its "
+                            + "runs in a new state (here '{}') are counted under etat=\"__other__\" (counts stay "
+                            + "exact; Loki keeps the real state). Does a connector write messages into Etat?",
+                    source, objet, PairSeries.MAX_OTHER_STATES, etat);
         }
     }
 

@@ -75,7 +75,13 @@ public final class RunMetrics {
             RunLabels counted = withinBudget(labels);
             meters = series.get(counted);
             if (meters == null) {
-                meters = series.computeIfAbsent(counted, l -> newSeries(l, end));
+                meters = series.computeIfAbsent(counted, l -> newSeries(l, end, true));
+            }
+            if (meters == null) {
+                // the pair has all the states it may have: this one is counted under etat="__other__"
+                RunLabels otherState = new RunLabels(counted.source(), LabelCardinalityLimiter.OTHER, counted.objet(),
+                        counted.entreprise(), counted.zone());
+                meters = series.computeIfAbsent(otherState, l -> newSeries(l, end, false));
             }
         }
         meters.runs.increment();
@@ -87,11 +93,13 @@ public final class RunMetrics {
     /**
      * {@code labels} if their pair has series of its own or gets them now, else the same labels with objet
      * {@code __other__}. Overflow pairs ({@code __other__}, whether folded here or by the per-label limit) take no
-     * place in the budget: there is one per source/entreprise/zone at most.
+     * place in the budget: there is one per source/entreprise/zone, and at most as many as the budget again; past
+     * that (an input with thousands of entreprises or zones), entreprise and zone are {@code __other__} too, one
+     * pair per source, so that the source's counts stay exact whatever comes.
      */
     private RunLabels withinBudget(RunLabels labels) {
         if (LabelCardinalityLimiter.OTHER.equals(labels.objet())) {
-            return labels;
+            return withinOverflow(labels);
         }
         RunLabels pairKey = pairKey(labels);
         if (pairs.containsKey(pairKey)) {
@@ -102,8 +110,18 @@ public final class RunMetrics {
             return labels;
         }
         budget.folded(labels.source(), labels.objet());
-        return new RunLabels(labels.source(), labels.etat(), LabelCardinalityLimiter.OTHER, labels.entreprise(),
-                labels.zone());
+        return withinOverflow(new RunLabels(labels.source(), labels.etat(), LabelCardinalityLimiter.OTHER,
+                labels.entreprise(), labels.zone()));
+    }
+
+    private RunLabels withinOverflow(RunLabels other) {
+        RunLabels pairKey = pairKey(other);
+        if (pairs.containsKey(pairKey)
+                || pairs.computeIfAbsent(pairKey, k -> budget.admitOverflow() ? newPair(k) : null) != null) {
+            return other;
+        }
+        return new RunLabels(other.source(), other.etat(), LabelCardinalityLimiter.OTHER,
+                LabelCardinalityLimiter.OTHER, LabelCardinalityLimiter.OTHER);
     }
 
     /** The budget this meters' pairs are held to: {@code ingestion_metric_pairs} and the folded runs. */
@@ -124,11 +142,16 @@ public final class RunMetrics {
     /**
      * The series one label set moves, looked up once and kept: the run counter is its own, the others are shared
      * with the label sets of the same pair, source or source/objet. Every one is created with the label set's
-     * first run, at zero, so that the next runs are increases Prometheus sees.
+     * first run, at zero, so that the next runs are increases Prometheus sees. Null when {@code boundStates} and
+     * the pair has no room for another state.
      */
-    private SeriesOfARun newSeries(RunLabels labels, Instant firstEnd) {
-        RunSeries run = runs.computeIfAbsent(labels, RunSeries::new);
+    private SeriesOfARun newSeries(RunLabels labels, Instant firstEnd, boolean boundStates) {
         PairSeries pair = pairs.computeIfAbsent(pairKey(labels), RunMetrics::newPair);
+        if (boundStates && !pair.admitState(labels.etat())) {
+            budget.stateFolded(labels.source(), labels.objet(), labels.etat());
+            return null;
+        }
+        RunSeries run = runs.computeIfAbsent(labels, RunSeries::new);
         SourceFreshness newest = freshness.computeIfAbsent(
                 new SourceKey(labels.source(), labels.entreprise(), labels.zone()),
                 k -> new SourceFreshness(k.source(), k.entreprise(), k.zone(), firstEnd));

@@ -252,6 +252,47 @@ class PairBudgetTest {
     }
 
     @Test
+    void aPairKeepsSuccessFailedAndAFewStatesTheRestAreCountedUnderOtherState() {
+        RunMetrics metrics = metrics(10);
+        for (int i = 0; i < 20; i++) {
+            metrics.record(run("PowerBI", "workspaces", "MESSAGE " + i));
+        }
+        metrics.record(run("PowerBI", "workspaces", "FAILED"));
+        metrics.record(run("PowerBI", "workspaces", "SUCCESS"));
+        metrics.record(run("PowerBI", "workspaces", "MESSAGE 0"));
+
+        PrometheusText s = scrape();
+        Set<String> etats = s.all("ingestion_runs_total", Map.of()).stream().map(x -> x.labels().get("etat"))
+                .collect(Collectors.toSet());
+        assertEquals(PairSeries.MAX_OTHER_STATES + 3, etats.size(), etats.toString());
+        assertTrue(etats.containsAll(Set.of("SUCCESS", "FAILED", OTHER, "MESSAGE 0")), etats.toString());
+        assertEquals(2.0, one(s, "ingestion_runs_total", Map.of("etat", "MESSAGE 0")));
+        assertEquals(20.0 - PairSeries.MAX_OTHER_STATES, one(s, "ingestion_runs_total", Map.of("etat", OTHER)));
+        assertEquals(23.0, sum(s, "ingestion_runs_total", Map.of("source", "PowerBI", "objet", "workspaces")));
+        assertEquals(1.0, one(s, "ingestion_failures_total", Map.of()));
+        assertEquals(1, warnings.stream().filter(w -> w.contains("more than " + PairSeries.MAX_OTHER_STATES
+                + " states")).count(), warnings.toString());
+    }
+
+    @Test
+    void overflowPairsAreBoundedTooPastThemEntrepriseAndZoneFoldAndTheSourceStaysExact() {
+        RunMetrics metrics = metrics(2);
+        for (int i = 0; i < 40; i++) {
+            metrics.record(restructurer.restructure(new RunRecord(1L, "PowerBI", "objet-" + i, "job", "SUCCESS",
+                    T.minusSeconds(2), T, 1.5, 0.2, 8_000_000L, "message", "zone-" + i, "tenant-" + i)));
+        }
+        PrometheusText s = scrape();
+        List<PrometheusText.Sample> pairs = s.all("ingestion_failures_total", Map.of());
+        assertEquals(2, pairs.stream().filter(p -> !OTHER.equals(p.labels().get("objet"))).count());
+        assertEquals(2, pairs.stream().filter(p -> OTHER.equals(p.labels().get("objet"))
+                && !OTHER.equals(p.labels().get("zone"))).count(), "overflow pairs: as many as the budget");
+        assertEquals(1, pairs.stream().filter(p -> OTHER.equals(p.labels().get("zone"))).count());
+        assertEquals(36.0, one(s, "ingestion_runs_total", Map.of("objet", OTHER, "entreprise", OTHER, "zone", OTHER)));
+        assertEquals(40.0, sum(s, "ingestion_runs_total", Map.of("source", "PowerBI")));
+        assertEquals(38.0, one(s, "ingestion_pairs_folded_total", Map.of()));
+    }
+
+    @Test
     void aBudgetBelowOneIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PairBudget(0));
         assertTrue(e.getMessage().contains("METRICS_MAX_PAIRS"), e.getMessage());
