@@ -37,7 +37,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -175,6 +177,45 @@ public final class ScrapeBench {
         }
         Reference.reachabilityFence(metrics);
         Reference.reachabilityFence(limiter);
+        worstCase(budget, restructurer);
+    }
+
+    /**
+     * The most the run meters can hold at a budget, whatever the input: twice the budget of pairs, each with its
+     * own entreprise (so each folded one makes an __other__ pair of its own while they have room), each run in
+     * SUCCESS, FAILED and more states than a pair keeps. Then the exposition that makes.
+     */
+    private static void worstCase(int budget, EventRestructurer restructurer) throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(1_000_000);
+        long empty = liveHeap();
+        RunMetrics metrics = new RunMetrics(registry, limiter, new PairBudget(budget));
+        List<String> states = new ArrayList<>(List.of("SUCCESS", "FAILED"));
+        for (int i = 0; i <= 6; i++) { // more than PairSeries.MAX_OTHER_STATES
+            states.add("STATE " + i);
+        }
+        for (int pair = 0; pair < 2 * budget; pair++) {
+            for (String etat : states) {
+                // past the budget each pair has its own entreprise, so each makes an __other__ pair of its own
+                RunRecord run = floodRun(pair, etat);
+                metrics.record(restructurer.restructure(new RunRecord(run.id(), run.source(), run.objet(),
+                        run.transformation(), etat, run.debut(), run.fin(), run.dureeSecondes(), run.cpuTime(),
+                        run.memoryUsed(), run.description(), run.zone(), "tenant_" + pair)));
+            }
+        }
+        long full = liveHeap();
+        LineCountingStream shape = new LineCountingStream();
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry, metrics, "/metrics");
+        endpoint.write(shape, ExpositionFormat.PROMETHEUS_TEXT);
+        log("worst case at the default budget (%d distinct pairs x %d states offered, %d pairs kept): run meters "
+                        + "%.1f MiB; exposition %.1f MiB, %d lines", 2 * budget, states.size(),
+                metrics.budget().pairs(), (full - empty) / 1048576.0, shape.bytes / 1048576.0, shape.lines);
+        time("GET /metrics' writing, worst case at the default budget, text", () -> {
+            CountingStream out = new CountingStream();
+            endpoint.write(out, ExpositionFormat.PROMETHEUS_TEXT);
+            return out.bytes;
+        });
+        Reference.reachabilityFence(metrics);
     }
 
     private static RunRecord floodRun(int pair, String etat) {

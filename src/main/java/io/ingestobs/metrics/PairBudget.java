@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * fixed amount of heap and about 45 exposition lines, so this number, not the input, bounds the consumer's memory
  * and the scrape. A pair here is a source/objet in one entreprise/zone, the label set of its series. The runs of a
  * pair that finds the budget spent are folded by {@link RunMetrics} under {@code objet="__other__"} of their
- * source, and counted here. The {@code __other__} pairs (one per source/entreprise/zone) are held to as many again,
- * and each pair to a few states besides SUCCESS and FAILED ({@link PairSeries#MAX_OTHER_STATES}), so that no
+ * source, and counted here. The {@code __other__} pairs (one per source/entreprise/zone) are held to a tenth of
+ * the budget, and each pair to a few states besides SUCCESS and FAILED ({@link PairSeries#MAX_OTHER_STATES}), so that no
  * combination of labels the per-label limit lets through grows the heap past what the budget says.
  */
 public final class PairBudget {
@@ -23,6 +23,7 @@ public final class PairBudget {
     private static final Logger LOG = LoggerFactory.getLogger(PairBudget.class);
 
     private final int maxPairs;
+    private final int maxOverflowPairs;
     private final AtomicInteger pairs = new AtomicInteger();
     private final AtomicInteger overflowPairs = new AtomicInteger();
     private final LongAdder foldedRuns = new LongAdder();
@@ -34,25 +35,26 @@ public final class PairBudget {
             throw new IllegalArgumentException("METRICS_MAX_PAIRS must be at least 1, got " + maxPairs);
         }
         this.maxPairs = maxPairs;
+        this.maxOverflowPairs = Math.max(1, maxPairs / 10);
     }
 
     /** Takes one pair's place if one is left. Called once per new pair, by whoever makes its series. */
     boolean admit() {
-        return take(pairs);
+        return take(pairs, maxPairs);
     }
 
     /**
      * Takes the place of one {@code __other__} pair of a source/entreprise/zone. They are few in practice (one per
-     * source); an input with thousands of entreprises or zones is held to the budget again.
+     * source); an input with thousands of entreprises or zones is held to a tenth of the budget.
      */
     boolean admitOverflow() {
-        return take(overflowPairs);
+        return take(overflowPairs, maxOverflowPairs);
     }
 
-    private boolean take(AtomicInteger taken) {
+    private static boolean take(AtomicInteger taken, int max) {
         while (true) {
             int now = taken.get();
-            if (now >= maxPairs) {
+            if (now >= max) {
                 return false;
             }
             if (taken.compareAndSet(now, now + 1)) {
@@ -92,6 +94,11 @@ public final class PairBudget {
 
     public int maxPairs() {
         return maxPairs;
+    }
+
+    /** {@code __other__} pairs that may keep their entreprise and zone. */
+    int maxOverflowPairs() {
+        return maxOverflowPairs;
     }
 
     /** Pairs with series of their own: {@code ingestion_metric_pairs}. */

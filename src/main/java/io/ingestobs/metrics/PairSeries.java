@@ -21,9 +21,9 @@ final class PairSeries {
     /**
      * States a pair's runs are counted under, besides SUCCESS and FAILED, which always have their own: a connector
      * writing messages into Etat would otherwise multiply every pair's series (the per-label limit lets 2,000
-     * values through). Real connectors have a handful (RUNNING, SKIPPED, CANCELLED...).
+     * values through). Real connectors have one or two (RUNNING, sometimes SKIPPED or CANCELLED).
      */
-    static final int MAX_OTHER_STATES = 6;
+    static final int MAX_OTHER_STATES = 3;
 
     private int otherStates;
     private long failures;

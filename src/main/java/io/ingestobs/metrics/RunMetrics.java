@@ -93,9 +93,9 @@ public final class RunMetrics {
     /**
      * {@code labels} if their pair has series of its own or gets them now, else the same labels with objet
      * {@code __other__}. Overflow pairs ({@code __other__}, whether folded here or by the per-label limit) take no
-     * place in the budget: there is one per source/entreprise/zone, and at most as many as the budget again; past
-     * that (an input with thousands of entreprises or zones), entreprise and zone are {@code __other__} too, one
-     * pair per source, so that the source's counts stay exact whatever comes.
+     * place in the budget: there is one per source/entreprise/zone, and at most a tenth of the budget; past that
+     * (an input with thousands of entreprises or zones), entreprise and zone are {@code __other__} too, one pair
+     * per source, so that the source's counts stay exact whatever comes.
      */
     private RunLabels withinBudget(RunLabels labels) {
         if (LabelCardinalityLimiter.OTHER.equals(labels.objet())) {
