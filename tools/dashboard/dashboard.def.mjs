@@ -79,6 +79,13 @@ const OBJ = '| objet_name=~"$objet"';
 
 const c = (color, value = null) => ({ color, value });
 
+/**
+ * Said in the description of every Prometheus panel that shows or counts objets: past METRICS_MAX_PAIRS pairs the
+ * app counts a new pair's runs under objet="__other__" of their source (SPEC §4).
+ */
+const OTHER_NOTE =
+  " « __other__ » n'est pas un objet : il regroupe les objets d'une source comptés au-delà de METRICS_MAX_PAIRS couples (source, objet) ; les totaux par source restent exacts et Loki garde les vrais noms (détails par connecteur).";
+
 // ---- variables ---------------------------------------------------------------------------------------------
 export const variables = [
   { name: 'datasource', kind: 'datasource', label: 'Prometheus', pluginId: 'prometheus', default: 'prometheus' },
@@ -117,7 +124,8 @@ export const rows = [
         h: 4,
         unit: 'none',
         description:
-          "Statuts dernière exécution : nombre de couples (source, objet, entreprise, zone) dont l'exécution la plus récente a réussi (jauge ingestion_last_run_success = 1). last_over_time sur la période garde le dernier statut connu même si la série est devenue périmée.",
+          "Statuts dernière exécution : nombre de couples (source, objet, entreprise, zone) dont l'exécution la plus récente a réussi (jauge ingestion_last_run_success = 1). last_over_time sur la période garde le dernier statut connu même si la série est devenue périmée." +
+          OTHER_NOTE,
         thresholds: [c('green')],
         targets: [{ expr: `count(${lastStatus} == 1) or vector(0)` }],
       },
@@ -128,7 +136,8 @@ export const rows = [
         h: 4,
         unit: 'none',
         description:
-          "Statuts dernière exécution : nombre de couples dont l'exécution la plus récente a échoué (ingestion_last_run_success = 0). Un couple repasse en Succès dès que son exécution suivante réussit. `or vector(0)` affiche 0 plutôt que « No data ».",
+          "Statuts dernière exécution : nombre de couples dont l'exécution la plus récente a échoué (ingestion_last_run_success = 0). Un couple repasse en Succès dès que son exécution suivante réussit. `or vector(0)` affiche 0 plutôt que « No data »." +
+          OTHER_NOTE,
         thresholds: [c('green'), c('red', 1)],
         targets: [{ expr: `count(${lastStatus} == 0) or vector(0)` }],
       },
@@ -272,7 +281,8 @@ export const rows = [
         decimals: 0,
         noValue: 'Aucune reprise',
         description:
-          "Temps moyen de rétablissement : de la fin du premier échec d'une série d'échecs à la fin du succès suivant, même source/objet (histogramme ingestion_recovery_seconds : somme / nombre de reprises de la période).",
+          "Temps moyen de rétablissement : de la fin du premier échec d'une série d'échecs à la fin du succès suivant, même source/objet (histogramme ingestion_recovery_seconds : somme / nombre de reprises de la période)." +
+          OTHER_NOTE,
         thresholds: [c('green'), c('orange', 3600), c('red', 14400)],
         targets: [
           {
@@ -288,7 +298,7 @@ export const rows = [
         unit: 's',
         decimals: 0,
         noValue: 'Aucune reprise',
-        description: 'MTTR moyen de la période, par source (ingestion_recovery_seconds).',
+        description: 'MTTR moyen de la période, par source (ingestion_recovery_seconds).' + OTHER_NOTE,
         thresholds: [c('green'), c('orange', 3600), c('red', 14400)],
         targets: [
           {
@@ -346,7 +356,7 @@ export const rows = [
         w: 12,
         h: 9,
         unit: 's',
-        description: 'Centiles de durée sur toute la période, par couple source / objet, triés par p95 décroissant.',
+        description: 'Centiles de durée sur toute la période, par couple source / objet, triés par p95 décroissant.' + OTHER_NOTE,
         thresholds: [c('green'), c('red', 'durationSeconds')],
         columns: { source: 'Source', objet: 'Objet', 'Value #A': 'p50', 'Value #B': 'p95', 'Value #C': 'p99' },
         sortBy: 'p95',

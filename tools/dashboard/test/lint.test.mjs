@@ -88,6 +88,20 @@ test('every panel has a description (what it answers, why this query)', () => {
   for (const p of panels) assert.ok(p.description && p.description.length > 30, `${p.title}: description`);
 });
 
+test('Prometheus panels that show or count objets say that __other__ groups the objets past METRICS_MAX_PAIRS', () => {
+  // SPEC §4: past the budget a new pair's runs are counted under objet="__other__" of their source
+  const showsObjets = (expr) =>
+    /by \([^)]*\bobjet\b/.test(expr) || /ingestion_recovery_seconds|ingestion_last_run_success/.test(expr);
+  const concerned = new Set(
+    allQueries(dash).filter((q) => q.lang === 'promql' && showsObjets(q.expr)).map((q) => q.panelId),
+  );
+  assert.ok(concerned.size >= 4, `panels by objet: ${[...concerned]}`);
+  for (const p of panels.filter((x) => concerned.has(x.id))) {
+    assert.match(p.description, /« __other__ » n'est pas un objet/, `${p.title}: no note on __other__`);
+    assert.match(p.description, /METRICS_MAX_PAIRS/, `${p.title}: no mention of METRICS_MAX_PAIRS`);
+  }
+});
+
 test('windows: instant panels use $__range, time series $__rate_interval (or the fixed window in their title)', () => {
   for (const q of allQueries(dash)) {
     const p = panels.find((x) => x.id === q.panelId);

@@ -312,10 +312,13 @@ public final class Bench {
             Arrays.sort(times);
             double scrapeMs = times[times.length / 2];
             Scrape scrape = Scrape.of(body);
-            log("scrape: %d bytes, %d lines, %d source/objet pairs, runs counted %.0f; median %.0f ms (%s)",
-                    body.length(), scrape.lines, scrape.pairs, scrape.runs, scrapeMs, Arrays.toString(times));
-            table.put("scrape GET /metrics (median of 5)", String.format(Locale.ROOT,
-                    "%.0f ms for %d source/objet pairs, %d lines, %.1f MiB", scrapeMs, scrape.pairs, scrape.lines,
+            log("scrape: %d bytes, %d lines, %d source/objet pairs (%d __other__), ingestion_metric_pairs %.0f, "
+                            + "ingestion_pairs_folded_total %.0f, runs counted %.0f; median %.0f ms (%s)",
+                    body.length(), scrape.lines, scrape.pairs, scrape.otherPairs, scrape.metricPairs, scrape.folded,
+                    scrape.runs, scrapeMs, Arrays.toString(times));
+            table.put("scrape GET /metrics (median of 5), at the default METRICS_MAX_PAIRS", String.format(
+                    Locale.ROOT, "%.0f ms for %d source/objet pairs (%.0f of their own, %d __other__), %d lines, "
+                            + "%.1f MiB", scrapeMs, scrape.pairs, scrape.metricPairs, scrape.otherPairs, scrape.lines,
                     body.length() / 1048576.0));
             table.put("check: runs counted / Loki entries / committed", String.format(Locale.ROOT,
                     "%.0f / %d / %d of %d", scrape.runs, loki.entries(), committed, records));
@@ -376,23 +379,35 @@ public final class Bench {
         }
     }
 
-    private record Scrape(int lines, int pairs, double runs) {
+    /** One exposition: lines, source/objet pairs (own and __other__), runs counted, the pair budget's meters. */
+    private record Scrape(int lines, int pairs, int otherPairs, double runs, double metricPairs, double folded) {
         static Scrape of(String body) {
             Set<String> pairs = new HashSet<>();
             Pattern pair = Pattern.compile("^ingestion_failures_total\\{(.*)\\}");
+            int otherPairs = 0;
             double runs = 0;
+            double metricPairs = Double.NaN;
+            double folded = Double.NaN;
             int lines = 0;
             for (String line : body.split("\n")) {
                 lines++;
                 Matcher m = pair.matcher(line);
-                if (m.find()) {
-                    pairs.add(m.group(1));
+                if (m.find() && pairs.add(m.group(1)) && m.group(1).contains("objet=\"__other__\"")) {
+                    otherPairs++;
                 }
                 if (line.startsWith("ingestion_runs_total{")) {
-                    runs += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    runs += value(line);
+                } else if (line.startsWith("ingestion_metric_pairs ")) {
+                    metricPairs = value(line);
+                } else if (line.startsWith("ingestion_pairs_folded_total ")) {
+                    folded = value(line);
                 }
             }
-            return new Scrape(lines, pairs.size(), runs);
+            return new Scrape(lines, pairs.size(), otherPairs, runs, metricPairs, folded);
+        }
+
+        private static double value(String line) {
+            return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
     }
 

@@ -10,6 +10,7 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.http.MetricsEndpoint;
 import io.ingestobs.metrics.ExpositionFormat;
+import io.ingestobs.metrics.PairBudget;
 import io.ingestobs.metrics.RunMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -28,13 +29,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -50,14 +55,18 @@ import java.util.stream.Collectors;
  * Micrometer snapshot, its text writing and {@code scrape()} timed apart;</li>
  * <li>HTTP: the real pipeline (Camel Main, ROLE=consumer, in this JVM) on an embedded broker, fed the same runs
  * through Kafka, then {@code GET /metrics} timed from the first byte asked to the last byte read.</li>
+ * <li>budget: the heap one source/objet pair costs (live heap after full collections, before and after
+ * {@code METRICS_MAX_PAIRS} pairs), that pairs past the budget cost nothing more (100,000 distinct pairs, as in
+ * issue 19), and the scrape at the default budget, written to a counting stream.</li>
  * </ol>
- * {@code SCRAPE_PARTS=memory} or {@code http} runs one part only.
+ * {@code SCRAPE_PARTS=memory}, {@code http} or {@code budget} runs one part only.
  */
 public final class ScrapeBench {
 
     private static final int RUNS = Integer.getInteger("runs", envInt("SCRAPE_RUNS", 1_000_000));
     private static final int REPEATS = envInt("SCRAPE_REPEATS", 7);
-    private static final String PARTS = System.getenv().getOrDefault("SCRAPE_PARTS", "memory,http");
+    private static final String PARTS = System.getenv().getOrDefault("SCRAPE_PARTS", "memory,http,budget");
+    private static final int FLOOD_PAIRS = envInt("SCRAPE_FLOOD_PAIRS", 100_000);
 
     private ScrapeBench() {
     }
@@ -68,6 +77,9 @@ public final class ScrapeBench {
         }
         if (PARTS.contains("http")) {
             overHttp();
+        }
+        if (PARTS.contains("budget")) {
+            budget();
         }
         System.exit(0);
     }
@@ -116,6 +128,113 @@ public final class ScrapeBench {
                 return out.bytes;
             });
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- budget
+
+    /**
+     * Labels as a large platform has them (as in issue 19): {@code connector_NNN} × {@code table_NNNNN_raw_extract},
+     * one entreprise and zone; one run each, and a FAILED one too for every 10th pair (a second run series).
+     */
+    private static void budget() throws Exception {
+        int budget = PairBudget.DEFAULT_MAX_PAIRS;
+        EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(2000);
+        long empty = liveHeap();
+        RunMetrics metrics = new RunMetrics(registry, limiter, new PairBudget(budget));
+        for (int pair = 0; pair < budget; pair++) {
+            metrics.record(restructurer.restructure(floodRun(pair, "SUCCESS")));
+            if (pair % 10 == 0) {
+                metrics.record(restructurer.restructure(floodRun(pair, "FAILED")));
+            }
+        }
+        long atBudget = liveHeap();
+        double perPair = (atBudget - empty) / (double) budget;
+        log("heap of the run meters at the budget (%d pairs, %d with a FAILED run too): %.1f MiB, %.0f bytes a pair",
+                budget, budget / 10, (atBudget - empty) / 1048576.0, perPair);
+
+        long start = System.nanoTime();
+        for (int pair = budget; pair < budget + FLOOD_PAIRS; pair++) {
+            metrics.record(restructurer.restructure(floodRun(pair, "SUCCESS")));
+        }
+        long afterFlood = liveHeap();
+        log("%d more runs of distinct pairs, past the budget, in %.0f ms: heap %+.2f MiB (the __other__ series of "
+                        + "the 200 sources, nothing per run); pairs with series of their own %d, runs folded into "
+                        + "__other__ %d", FLOOD_PAIRS, (System.nanoTime() - start) / 1e6,
+                (afterFlood - atBudget) / 1048576.0, metrics.budget().pairs(), metrics.budget().foldedRuns());
+
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry, metrics, "/metrics");
+        LineCountingStream shape = new LineCountingStream();
+        endpoint.write(shape, ExpositionFormat.PROMETHEUS_TEXT);
+        log("exposition at the default budget: %.1f MiB, %d lines", shape.bytes / 1048576.0, shape.lines);
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            time("GET /metrics' writing at the default budget, " + format, () -> {
+                CountingStream out = new CountingStream();
+                endpoint.write(out, format);
+                return out.bytes;
+            });
+        }
+        Reference.reachabilityFence(metrics);
+        Reference.reachabilityFence(limiter);
+        worstCase(budget, restructurer);
+    }
+
+    /**
+     * The most the run meters can hold at a budget, whatever the input: twice the budget of pairs, each with its
+     * own entreprise (so each folded one makes an __other__ pair of its own while they have room), each run in
+     * SUCCESS, FAILED and more states than a pair keeps. Then the exposition that makes.
+     */
+    private static void worstCase(int budget, EventRestructurer restructurer) throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(1_000_000);
+        long empty = liveHeap();
+        RunMetrics metrics = new RunMetrics(registry, limiter, new PairBudget(budget));
+        List<String> states = new ArrayList<>(List.of("SUCCESS", "FAILED"));
+        for (int i = 0; i <= 6; i++) { // more than PairSeries.MAX_OTHER_STATES
+            states.add("STATE " + i);
+        }
+        for (int pair = 0; pair < 2 * budget; pair++) {
+            for (String etat : states) {
+                // past the budget each pair has its own entreprise, so each makes an __other__ pair of its own
+                RunRecord run = floodRun(pair, etat);
+                metrics.record(restructurer.restructure(new RunRecord(run.id(), run.source(), run.objet(),
+                        run.transformation(), etat, run.debut(), run.fin(), run.dureeSecondes(), run.cpuTime(),
+                        run.memoryUsed(), run.description(), run.zone(), "tenant_" + pair)));
+            }
+        }
+        long full = liveHeap();
+        LineCountingStream shape = new LineCountingStream();
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry, metrics, "/metrics");
+        endpoint.write(shape, ExpositionFormat.PROMETHEUS_TEXT);
+        log("worst case at the default budget (%d distinct pairs x %d states offered, %d pairs kept): run meters "
+                        + "%.1f MiB; exposition %.1f MiB, %d lines", 2 * budget, states.size(),
+                metrics.budget().pairs(), (full - empty) / 1048576.0, shape.bytes / 1048576.0, shape.lines);
+        time("GET /metrics' writing, worst case at the default budget, text", () -> {
+            CountingStream out = new CountingStream();
+            endpoint.write(out, ExpositionFormat.PROMETHEUS_TEXT);
+            return out.bytes;
+        });
+        Reference.reachabilityFence(metrics);
+    }
+
+    private static RunRecord floodRun(int pair, String etat) {
+        String source = String.format(Locale.ROOT, "connector_%03d", pair % 200);
+        String objet = String.format(Locale.ROOT, "table_%05d_raw_extract", pair / 200);
+        java.time.Instant end = java.time.Instant.parse("2025-09-15T08:00:00Z").plusSeconds(pair);
+        return new RunRecord((long) pair, source, objet, source + "_get_data", etat, end.minusMillis(1500), end,
+                1.5, 0.2, 8_000_000L, "run " + pair, "1-Raw", "akonovia");
+    }
+
+    /** Heap in use once full collections have left only what is reachable. */
+    private static long liveHeap() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
     }
 
     // ------------------------------------------------------------------------------------------------------ HTTP
@@ -256,6 +375,27 @@ public final class ScrapeBench {
         @Override
         public void write(byte[] b, int off, int len) {
             bytes += len;
+        }
+    }
+
+    /** Counts bytes and lines: the shape of an exposition, untimed. */
+    private static final class LineCountingStream extends OutputStream {
+        long bytes;
+        long lines;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') {
+                    lines++;
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.ingestobs.loki.HttpLokiClient;
 import io.ingestobs.loki.LokiSink;
 import io.ingestobs.loki.LokiSinkMetrics;
 import io.ingestobs.loki.LokiSettings;
+import io.ingestobs.metrics.PairBudget;
 import io.ingestobs.metrics.PipelineMetrics;
 import io.ingestobs.metrics.RunMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -82,7 +83,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
                     .description("Events whose label value was folded into __other__ by LABEL_CARDINALITY_LIMIT")
                     .tag("label", label).register(registry);
         }
-        RunMetrics runMetrics = new RunMetrics(registry, limiter);
+        PairBudget pairBudget = new PairBudget(intProp(props, "metrics.maxPairs"));
+        RunMetrics runMetrics = new RunMetrics(registry, limiter, pairBudget);
+        bind(context, "metricPairsHealth", new MetricPairsHealthCheck(pairBudget));
         // for GET /metrics (io.ingestobs.http.MetricsEndpointConfiguration, wired by the launcher)
         bind(context, "runMeters", runMetrics);
         CommittedRunCounter counter = new CommittedRunCounter(runMetrics);

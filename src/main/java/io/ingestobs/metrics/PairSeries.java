@@ -18,6 +18,14 @@ final class PairSeries {
     /** {@code entreprise="…",objet="…",source="…",zone="…"}, escaped once. */
     final byte[] labels;
 
+    /**
+     * States a pair's runs are counted under, besides SUCCESS and FAILED, which always have their own: a connector
+     * writing messages into Etat would otherwise multiply every pair's series (the per-label limit lets 2,000
+     * values through). Real connectors have one or two (RUNNING, sometimes SKIPPED or CANCELLED).
+     */
+    static final int MAX_OTHER_STATES = 3;
+
+    private int otherStates;
     private long failures;
     private final RunHistogram duration = new RunHistogram(RunMetrics.DURATION_BUCKETS);
     private final RunHistogram cpu = new RunHistogram(RunMetrics.CPU_BUCKETS);
@@ -53,6 +61,18 @@ final class PairSeries {
             newestEnd = end;
             lastRunSuccess = event.succeeded() ? 1 : 0;
         }
+    }
+
+    /** Whether a run series of {@code etat} may be made for this pair; called once per new one. */
+    synchronized boolean admitState(String etat) {
+        if ("SUCCESS".equals(etat) || "FAILED".equals(etat)) {
+            return true;
+        }
+        if (otherStates < MAX_OTHER_STATES) {
+            otherStates++;
+            return true;
+        }
+        return false;
     }
 
     synchronized long failures() {

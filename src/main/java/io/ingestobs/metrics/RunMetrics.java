@@ -3,6 +3,8 @@ package io.ingestobs.metrics;
 import io.ingestobs.domain.IngestionEvent;
 import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunLabels;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Instant;
@@ -18,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Micrometer's scrape builds a model object per line and the text of each line anew, ten times slower than
  * {@link RunExposition}, which copies each series' labels rendered once. They still appear in the Micrometer
  * registry's own scrape, through {@link RunSnapshots}, with the same names, labels and values.
+ * <p>
+ * The pairs with series of their own are bounded by a {@link PairBudget}: past it, a new pair's runs are counted
+ * under {@code objet="__other__"} of their source, so every family summed by source stays exact.
  */
 public final class RunMetrics {
 
@@ -31,6 +36,7 @@ public final class RunMetrics {
     static final double[] RECOVERY_BUCKETS = {60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200};
 
     private final LabelCardinalityLimiter limiter;
+    private final PairBudget budget;
     /** Per label set, every series its runs move: one lookup per run instead of one per meter. */
     private final Map<RunLabels, SeriesOfARun> series = new ConcurrentHashMap<>();
     private final Map<RunLabels, RunSeries> runs = new ConcurrentHashMap<>();
@@ -40,8 +46,20 @@ public final class RunMetrics {
 
     /** Meters that {@code registry}'s own scrape shows too (tests, and any other reader of that registry). */
     public RunMetrics(PrometheusMeterRegistry registry, LabelCardinalityLimiter limiter) {
+        this(registry, limiter, new PairBudget(PairBudget.DEFAULT_MAX_PAIRS));
+    }
+
+    public RunMetrics(PrometheusMeterRegistry registry, LabelCardinalityLimiter limiter, PairBudget budget) {
         this.limiter = limiter;
+        this.budget = budget;
         registry.getPrometheusRegistry().register(new RunSnapshots(this));
+        Gauge.builder("ingestion.metric.pairs", budget, PairBudget::pairs)
+                .description("Source/objet pairs with series of their own (at most METRICS_MAX_PAIRS)")
+                .register(registry);
+        FunctionCounter.builder("ingestion.pairs.folded", budget, PairBudget::foldedRuns)
+                .description("Runs counted under objet=__other__ of their source because METRICS_MAX_PAIRS was "
+                        + "reached")
+                .register(registry);
     }
 
     public void record(IngestionEvent event) {
@@ -53,12 +71,62 @@ public final class RunMetrics {
         Instant end = event.timestamp();
         SeriesOfARun meters = series.get(labels);
         if (meters == null) {
-            meters = series.computeIfAbsent(labels, l -> newSeries(l, end));
+            // a label set not seen yet, or one of a pair the budget had no room for: those always come here
+            RunLabels counted = withinBudget(labels);
+            meters = series.get(counted);
+            if (meters == null) {
+                meters = series.computeIfAbsent(counted, l -> newSeries(l, end, true));
+            }
+            if (meters == null) {
+                // the pair has all the states it may have: this one is counted under etat="__other__"
+                RunLabels otherState = new RunLabels(counted.source(), LabelCardinalityLimiter.OTHER, counted.objet(),
+                        counted.entreprise(), counted.zone());
+                meters = series.computeIfAbsent(otherState, l -> newSeries(l, end, false));
+            }
         }
         meters.runs.increment();
         meters.pair.record(event);
         meters.freshness.offer(end);
         meters.recovery.offer(event);
+    }
+
+    /**
+     * {@code labels} if their pair has series of its own or gets them now, else the same labels with objet
+     * {@code __other__}. Overflow pairs ({@code __other__}, whether folded here or by the per-label limit) take no
+     * place in the budget: there is one per source/entreprise/zone, and at most a tenth of the budget; past that
+     * (an input with thousands of entreprises or zones), entreprise and zone are {@code __other__} too, one pair
+     * per source, so that the source's counts stay exact whatever comes.
+     */
+    private RunLabels withinBudget(RunLabels labels) {
+        if (LabelCardinalityLimiter.OTHER.equals(labels.objet())) {
+            return withinOverflow(labels);
+        }
+        RunLabels pairKey = pairKey(labels);
+        if (pairs.containsKey(pairKey)) {
+            return labels;
+        }
+        // Admission and the pair's series are made together, once per pair, however many threads see it first.
+        if (!budget.spent() && pairs.computeIfAbsent(pairKey, k -> budget.admit() ? newPair(k) : null) != null) {
+            return labels;
+        }
+        budget.folded(labels.source(), labels.objet());
+        return withinOverflow(new RunLabels(labels.source(), labels.etat(), LabelCardinalityLimiter.OTHER,
+                labels.entreprise(), labels.zone()));
+    }
+
+    private RunLabels withinOverflow(RunLabels other) {
+        RunLabels pairKey = pairKey(other);
+        if (pairs.containsKey(pairKey)
+                || pairs.computeIfAbsent(pairKey, k -> budget.admitOverflow() ? newPair(k) : null) != null) {
+            return other;
+        }
+        return new RunLabels(other.source(), other.etat(), LabelCardinalityLimiter.OTHER,
+                LabelCardinalityLimiter.OTHER, LabelCardinalityLimiter.OTHER);
+    }
+
+    /** The budget this meters' pairs are held to: {@code ingestion_metric_pairs} and the folded runs. */
+    public PairBudget budget() {
+        return budget;
     }
 
     /** Writes these meters' families in {@code format}: the fast path of {@code GET /metrics}. */
@@ -74,19 +142,30 @@ public final class RunMetrics {
     /**
      * The series one label set moves, looked up once and kept: the run counter is its own, the others are shared
      * with the label sets of the same pair, source or source/objet. Every one is created with the label set's
-     * first run, at zero, so that the next runs are increases Prometheus sees.
+     * first run, at zero, so that the next runs are increases Prometheus sees. Null when {@code boundStates} and
+     * the pair has no room for another state.
      */
-    private SeriesOfARun newSeries(RunLabels labels, Instant firstEnd) {
+    private SeriesOfARun newSeries(RunLabels labels, Instant firstEnd, boolean boundStates) {
+        PairSeries pair = pairs.computeIfAbsent(pairKey(labels), RunMetrics::newPair);
+        if (boundStates && !pair.admitState(labels.etat())) {
+            budget.stateFolded(labels.source(), labels.objet(), labels.etat());
+            return null;
+        }
         RunSeries run = runs.computeIfAbsent(labels, RunSeries::new);
-        RunLabels pairKey = new RunLabels(labels.source(), "", labels.objet(), labels.entreprise(), labels.zone());
-        PairSeries pair = pairs.computeIfAbsent(pairKey,
-                k -> new PairSeries(k.source(), k.objet(), k.entreprise(), k.zone()));
         SourceFreshness newest = freshness.computeIfAbsent(
                 new SourceKey(labels.source(), labels.entreprise(), labels.zone()),
                 k -> new SourceFreshness(k.source(), k.entreprise(), k.zone(), firstEnd));
         RecoverySeries recovery = recoveries.computeIfAbsent(new ObjetKey(labels.source(), labels.objet()),
                 k -> new RecoverySeries(k.source(), k.objet()));
         return new SeriesOfARun(run, pair, newest, recovery);
+    }
+
+    private static RunLabels pairKey(RunLabels labels) {
+        return new RunLabels(labels.source(), "", labels.objet(), labels.entreprise(), labels.zone());
+    }
+
+    private static PairSeries newPair(RunLabels pairKey) {
+        return new PairSeries(pairKey.source(), pairKey.objet(), pairKey.entreprise(), pairKey.zone());
     }
 
     Collection<RunSeries> runSeries() {

@@ -118,8 +118,67 @@ class PipelineIntegrationTest {
             assertEquals("UP", healthJson.get("status").asText());
             Set<String> checks = new HashSet<>();
             healthJson.get("checks").forEach(c -> checks.add(c.get("name").asText()));
-            assertTrue(checks.containsAll(Set.of("route:consume-events", "consumer:consume-events", "loki-sink")),
+            assertTrue(checks.containsAll(Set.of("route:consume-events", "consumer:consume-events", "loki-sink",
+                            "metric-pairs")),
                     "one check per part: " + checks);
+        }
+    }
+
+    @Test
+    void pastMetricsMaxPairsRunsFoldIntoOtherOfTheirSourceLokiKeepsTheRealNamesAndHealthWarnsUp() throws Exception {
+        int port = EmbeddedKafkaBroker.freePort();
+        try (LokiTestServer loki = new LokiTestServer()) {
+            Map<String, String> props = properties("budget", port, loki, "logs.json");
+            props.put("metrics.maxPairs", "10");
+            try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+                Await.until("72 entries in Loki", () -> loki.entries().size() == 72);
+                Await.until("72 runs counted", () -> Scrape.named(metricsUrl, "ingestion_runs_total").stream()
+                        .mapToDouble(Sample::value).sum() == 72);
+                List<Sample> samples = PrometheusText.parse(Http.get(metricsUrl).body());
+                assertEquals(10.0, single(samples, "ingestion_metric_pairs"));
+                assertEquals(62.0, single(samples, "ingestion_pairs_folded_total"));
+                List<Sample> runs = PrometheusText.named(samples, "ingestion_runs_total");
+                assertEquals(10, runs.stream().filter(r -> !"__other__".equals(r.labels().get("objet")))
+                        .map(r -> r.labels().get("source") + "/" + r.labels().get("objet")).distinct().count());
+                // per source and per state, the counts of the whole sample (SPEC §9)
+                Map<String, Double> bySource = runs.stream().collect(Collectors.groupingBy(
+                        r -> r.labels().get("source"), Collectors.summingDouble(Sample::value)));
+                Map<String, Double> expected = sampleEventLines().stream().map(PipelineIntegrationTest::sourceOf)
+                        .collect(Collectors.groupingBy(source -> source, Collectors.summingDouble(source -> 1.0)));
+                assertEquals(expected, bySource);
+                assertEquals(1.0, PrometheusText.named(samples, "ingestion_failures_total").stream()
+                        .filter(f -> f.labels().get("source").equals("sharepoint_graph"))
+                        .mapToDouble(Sample::value).sum());
+                // Loki has every line with its real objet
+                Set<String> lines = new HashSet<>();
+                loki.entries().forEach(entry -> lines.add(entry.line()));
+                assertEquals(sampleEventLines(), lines);
+
+                HttpResponse<String> health = Http.get("http://127.0.0.1:" + port + "/health");
+                assertEquals(200, health.statusCode(), health.body());
+                JsonNode healthJson = JSON.readTree(health.body());
+                assertEquals("UP", healthJson.get("status").asText(), health.body());
+                JsonNode check = null;
+                for (JsonNode c : healthJson.get("checks")) {
+                    if (c.get("name").asText().equals("metric-pairs")) {
+                        check = c;
+                    }
+                }
+                assertTrue(check != null, "a metric-pairs check: " + health.body());
+                assertEquals("UP", check.get("status").asText());
+                assertTrue(check.get("message").asText().startsWith("WARNING: METRICS_MAX_PAIRS (10) reached, 62 "
+                        + "runs"), check.toString());
+            }
+        }
+    }
+
+    private static String sourceOf(String eventLine) {
+        try {
+            return JSON.readTree(eventLine).at("/source/name").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
