@@ -35,17 +35,29 @@ public final class CommittedRunCounter {
     private record Waiting(long nextOffset, List<ConsumedEvent> runs) {
     }
 
+    /** What one partition has waiting. Guarded by the counter's lock. */
+    private static final class PartitionRuns {
+        /** Runs delivered while this consumer owns the partition, oldest first. */
+        final Deque<Waiting> owned = new ArrayDeque<>();
+        /** Runs of an ownership that ended: only the answers to commits sent before that may count them. */
+        final Deque<Waiting> givenUp = new ArrayDeque<>();
+        /** Asynchronous commits sent and not answered yet (answers come in the order commits were sent). */
+        int inFlight;
+        /** How many of those were sent before the partition was given up. */
+        int answersForGivenUp;
+
+        boolean idle() {
+            return owned.isEmpty() && givenUp.isEmpty() && inFlight == 0;
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CommittedRunCounter.class);
     private static final int MAX_RETRIES = 5;
 
     private final RunMetrics metrics;
     /** Per partition, the highest offset counted: a safety net should a committed record ever come again. */
     private final RedeliveryFilter counted = new RedeliveryFilter();
-    private final Map<TopicPartition, Deque<Waiting>> waiting = new HashMap<>();
-    /** Asynchronous commits sent and not yet answered, per partition. */
-    private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
-    /** Partitions this consumer no longer owns, whose runs go once their commits in flight are answered. */
-    private final Set<TopicPartition> givenUp = new HashSet<>();
+    private final Map<TopicPartition, PartitionRuns> partitions = new HashMap<>();
 
     public CommittedRunCounter(RunMetrics metrics) {
         this.metrics = metrics;
@@ -53,8 +65,7 @@ public final class CommittedRunCounter {
 
     /** {@code runs} of {@code partition} are delivered; they count once offsets up to {@code nextOffset} are committed. */
     synchronized void awaitCommit(TopicPartition partition, long nextOffset, List<ConsumedEvent> runs) {
-        givenUp.remove(partition);
-        waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).add(new Waiting(nextOffset, runs));
+        partitions.computeIfAbsent(partition, p -> new PartitionRuns()).owned.add(new Waiting(nextOffset, runs));
     }
 
     /** Counts runs that nothing needs to commit (no Kafka consumer behind them). */
@@ -66,47 +77,46 @@ public final class CommittedRunCounter {
      * The offsets to commit for those of {@code partitions} that have runs waiting: the next offset after the
      * newest delivered one. Used to commit again what an earlier, failed commit did not.
      */
-    synchronized Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<TopicPartition> partitions) {
+    synchronized Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<TopicPartition> among) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            Deque<Waiting> queue = waiting.get(partition);
-            if (queue != null && !queue.isEmpty()) {
-                offsets.put(partition, new OffsetAndMetadata(queue.peekLast().nextOffset()));
+        for (TopicPartition partition : among) {
+            PartitionRuns runs = partitions.get(partition);
+            if (runs != null && !runs.owned.isEmpty()) {
+                offsets.put(partition, new OffsetAndMetadata(runs.owned.peekLast().nextOffset()));
             }
         }
         return offsets;
     }
 
-    /** An asynchronous commit of {@code partitions} is sent: its answer comes to {@link #answered}. */
-    synchronized void sent(Collection<TopicPartition> partitions) {
-        partitions.forEach(p -> inFlight.merge(p, 1, Integer::sum));
+    /** An asynchronous commit of {@code committing} is sent: its answer comes to {@link #answered}. */
+    synchronized void sent(Collection<TopicPartition> committing) {
+        committing.forEach(p -> partitions.computeIfAbsent(p, k -> new PartitionRuns()).inFlight++);
     }
 
     /** The answer to an asynchronous commit: on success its runs count, as with {@link #committed}. */
     void answered(Map<TopicPartition, OffsetAndMetadata> offsets, boolean acknowledged) {
-        if (acknowledged) {
-            committed(offsets);
-        }
-        synchronized (this) {
-            for (TopicPartition partition : offsets.keySet()) {
-                if (inFlight.merge(partition, -1, Integer::sum) <= 0) {
-                    inFlight.remove(partition);
-                    if (givenUp.remove(partition)) {
-                        waiting.remove(partition);
-                    }
-                }
-            }
-        }
-    }
-
-    /** The coordinator acknowledged {@code offsets}: every run waiting below them is counted, once. */
-    void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         List<ConsumedEvent> due = new ArrayList<>();
         synchronized (this) {
             offsets.forEach((partition, offset) -> {
-                Deque<Waiting> queue = waiting.get(partition);
-                while (queue != null && !queue.isEmpty() && queue.peekFirst().nextOffset() <= offset.offset()) {
-                    due.addAll(queue.pollFirst().runs());
+                PartitionRuns runs = partitions.get(partition);
+                if (runs == null) {
+                    return;
+                }
+                runs.inFlight--;
+                if (runs.answersForGivenUp > 0) {
+                    // sent before the partition left: its runs are the given-up ones, never those delivered since
+                    runs.answersForGivenUp--;
+                    if (acknowledged) {
+                        takeCommitted(runs.givenUp, offset.offset(), due);
+                    }
+                    if (runs.answersForGivenUp == 0) {
+                        runs.givenUp.clear();
+                    }
+                } else if (acknowledged) {
+                    takeCommitted(runs.owned, offset.offset(), due);
+                }
+                if (runs.idle()) {
+                    partitions.remove(partition);
                 }
             });
         }
@@ -114,23 +124,44 @@ public final class CommittedRunCounter {
     }
 
     /**
-     * {@code partitions} left this consumer without a commit of their waiting runs: those go (the next owner
-     * counts them) once the commits already sent for them are answered. Returns how many runs wait so.
+     * The coordinator acknowledged {@code offsets} of partitions this consumer still owns (a synchronous commit, or
+     * the group's committed offsets read before a partition leaves): every run waiting below them counts, once.
      */
-    synchronized int giveUp(Collection<TopicPartition> partitions) {
+    void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        List<ConsumedEvent> due = new ArrayList<>();
+        synchronized (this) {
+            offsets.forEach((partition, offset) -> {
+                PartitionRuns runs = partitions.get(partition);
+                if (runs != null) {
+                    takeCommitted(runs.owned, offset.offset(), due);
+                }
+            });
+        }
+        count(due);
+    }
+
+    /**
+     * {@code leaving} left this consumer without a commit of their waiting runs: those go (the next owner counts
+     * them) once the commits already sent for them are answered. Returns how many runs were given up.
+     */
+    synchronized int giveUp(Collection<TopicPartition> leaving) {
         int left = 0;
-        for (TopicPartition partition : partitions) {
-            Deque<Waiting> queue = waiting.get(partition);
-            if (queue == null) {
+        for (TopicPartition partition : leaving) {
+            PartitionRuns runs = partitions.get(partition);
+            if (runs == null) {
                 continue;
             }
-            for (Waiting w : queue) {
+            for (Waiting w : runs.owned) {
                 left += w.runs().size();
             }
-            if (inFlight.containsKey(partition)) {
-                givenUp.add(partition);
-            } else {
-                waiting.remove(partition);
+            runs.givenUp.addAll(runs.owned);
+            runs.owned.clear();
+            runs.answersForGivenUp = runs.inFlight;
+            if (runs.answersForGivenUp == 0) {
+                runs.givenUp.clear();
+            }
+            if (runs.idle()) {
+                partitions.remove(partition);
             }
         }
         return left;
@@ -169,13 +200,22 @@ public final class CommittedRunCounter {
 
     /** Runs delivered and not yet counted, waiting for their commit. */
     public synchronized int waitingRuns() {
-        int runs = 0;
-        for (Deque<Waiting> queue : waiting.values()) {
-            for (Waiting w : queue) {
-                runs += w.runs().size();
+        int waiting = 0;
+        for (PartitionRuns runs : partitions.values()) {
+            for (Waiting w : runs.owned) {
+                waiting += w.runs().size();
+            }
+            for (Waiting w : runs.givenUp) {
+                waiting += w.runs().size();
             }
         }
-        return runs;
+        return waiting;
+    }
+
+    private static void takeCommitted(Deque<Waiting> queue, long committedOffset, List<ConsumedEvent> due) {
+        while (!queue.isEmpty() && queue.peekFirst().nextOffset() <= committedOffset) {
+            due.addAll(queue.pollFirst().runs());
+        }
     }
 
     private void count(List<ConsumedEvent> runs) {

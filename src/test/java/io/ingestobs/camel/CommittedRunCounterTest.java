@@ -80,6 +80,22 @@ class CommittedRunCounterTest {
         assertEquals(0, counted());
     }
 
+    @Test
+    void aPartitionThatComesBackIsNotCountedByTheAnswersOfItsFormerOwnership() {
+        counter.awaitCommit(P0, 100, runs(0, 100));
+        counter.sent(Set.of(P0));
+        counter.giveUp(List.of(P0));
+        // back to this consumer after another member committed up to 300: it reads on from there
+        counter.awaitCommit(P0, 400, runs(300, 400));
+        counter.sent(Set.of(P0));
+        // the answer to the commit sent before it left: refused, so runs 0-99 were the other member's to count
+        counter.answered(Map.of(P0, new OffsetAndMetadata(100)), false);
+        assertEquals(0, counted());
+        counter.answered(Map.of(P0, new OffsetAndMetadata(400)), true);
+        assertEquals(100, counted(), "only the runs delivered since it came back");
+        assertEquals(0, counter.waitingRuns());
+    }
+
     private List<ConsumedEvent> runs(int from, int to) {
         return runs(from, to, 0);
     }
