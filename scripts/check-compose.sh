@@ -270,6 +270,32 @@ for svc in services:
 check(not bad_deps, "(a) depends_on conditions (healthy / completed_successfully) are as required",
       "(a) depends_on: " + "; ".join(bad_deps))
 
+# Pinned images (SPEC §10): the current LTS / stable lines, each overridable by its *_IMAGE variable
+IMAGE_LINES = {
+    "prometheus": ("PROMETHEUS_IMAGE", "prom/prometheus", r"v3\.5\.\d+$", "the 3.5 LTS line (v3.5.x)"),
+    "alertmanager": ("ALERTMANAGER_IMAGE", "prom/alertmanager", r"v0\.(2[89]|[3-9]\d)\.\d+$", "0.28 or later"),
+    "loki": ("LOKI_IMAGE", "grafana/loki", r"3\.7\.\d+$", "the 3.7 line"),
+    "grafana": ("GRAFANA_IMAGE", "grafana/grafana", r"12\.\d+\.\d+$", "the 12.x line"),
+}
+image_problems, image_seen = [], []
+example_env = read_env_file(os.path.join(compose_dir, ".env.example"))
+for svc, (var, repo, tag_re, line) in IMAGE_LINES.items():
+    raw_image = str((raw_services.get(svc) or {}).get("image", ""))
+    m = re.fullmatch(r"\$\{" + var + r":-([^}]+)\}", raw_image)
+    if not m:
+        image_problems.append("%s image is '%s', want ${%s:-%s:<tag>}" % (svc, raw_image, var, repo))
+        continue
+    default = m.group(1)
+    name, _, tag = default.rpartition(":")
+    if name != repo or not re.match(tag_re, tag):
+        image_problems.append("%s default image %s is not %s of %s" % (svc, default, line, repo))
+    elif example_env.get(var) not in (None, default):
+        image_problems.append("compose/.env.example sets %s=%s, the compose default is %s" % (var, example_env.get(var), default))
+    else:
+        image_seen.append(default)
+check(not image_problems, "(a) images pinned to the current lines, each overridable: " + ", ".join(image_seen),
+      "(a) images: " + "; ".join(image_problems))
+
 prod_profiles = services.get("producer", {}).get("profiles") or []
 check("tools" in prod_profiles, "(a) producer is under profile 'tools'", "(a) producer profiles: %s (want 'tools')" % prod_profiles)
 check(not services.get("consumer", {}).get("container_name"), "(a) consumer has no container_name (scalable)",
@@ -637,6 +663,10 @@ else:
             if last.get("store") == "tsdb" and not ((loki.get("storage_config") or {}).get("tsdb_shipper") or (loki.get("common") or {}).get("path_prefix")):
                 problems.append("tsdb store without storage_config.tsdb_shipper or common.path_prefix")
         limits = loki.get("limits_config") or {}
+        # SPEC §10: without it, in single-binary mode, replayed runs with old event times stay invisible to queries
+        # until their chunk is flushed (RealLokiIT shows it on a real Loki 3.7)
+        if str((loki.get("ingester") or {}).get("query_store_max_look_back_period")) != "-1ns":
+            problems.append("ingester.query_store_max_look_back_period should be -1ns (replayed runs visible at once)")
         if limits.get("reject_old_samples") is not False:
             problems.append("limits_config.reject_old_samples should be false (the sample is from 2025)")
         if limits.get("allow_structured_metadata") is not True:
@@ -670,6 +700,26 @@ else
   else
     fail "(e) promtool check config $PROM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
   fi
+fi
+# the Prometheus 3.5 LTS promtool (Debian sid, unpacked by scripts/fetch-sid-monitoring.sh), when at hand
+if [ -n "${PROMTOOL3_BIN:-}" ] && [ -x "$PROMTOOL3_BIN" ] && [ -f "$TMPDIR_CHECK/prometheus.yml" ]; then
+  if out=$("$PROMTOOL3_BIN" check config "$TMPDIR_CHECK/prometheus.yml" 2>&1); then
+    pass "(e) promtool $("$PROMTOOL3_BIN" --version 2>&1 | awk 'NR==1{print $3}') (3.5 LTS) check config accepts $PROM_CONFIG"
+  else
+    fail "(e) promtool 3.5 check config $PROM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
+  fi
+else
+  skip "(e) PROMTOOL3_BIN not set (scripts/test.sh sets it): $PROM_CONFIG not checked with Prometheus 3.5"
+fi
+# a real Loki (LOKI_BIN, set by scripts/test.sh when ../shared/loki is beside the clone) verifies its config
+if [ -n "${LOKI_BIN:-}" ] && [ -x "$LOKI_BIN" ]; then
+  if out=$("$LOKI_BIN" -verify-config -config.expand-env=true -config.file=compose/loki/loki-config.yml 2>&1); then
+    pass "(d) $("$LOKI_BIN" -version 2>&1 | head -n1 | awk '{print $1, $2, $3}') -verify-config accepts compose/loki/loki-config.yml"
+  else
+    fail "(d) loki -verify-config compose/loki/loki-config.yml: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+else
+  skip "(d) LOKI_BIN not set: compose/loki/loki-config.yml not verified by a real Loki (scripts/test.sh sets it when ../shared/loki exists)"
 fi
 if [ ! -f "$AM_CONFIG" ]; then
   fail "(e) $AM_CONFIG is missing (mounted into the alertmanager service)"
@@ -761,11 +811,12 @@ else
   default_out=$(make -s --no-print-directory 2>&1)
   absent=""
   for t in $TARGETS; do
-    printf '%s\n' "$help_out" | grep -qE "^[[:space:]]*$t[[:space:]]+[^[:space:]]" || absent="$absent $t"
+    # a here-string, not printf | grep -q: with pipefail, grep -q leaving early can fail printf with SIGPIPE
+    grep -qE "^[[:space:]]*$t[[:space:]]+[^[:space:]]" <<< "$help_out" || absent="$absent $t"
   done
   # every ## -documented rule is listed, and no target lacks its description
   for t in $(grep -oE '^[a-zA-Z0-9_-]+:' Makefile | tr -d ':' | sort -u); do
-    case " $TARGETS " in *" $t "*) ;; *) grep -qE "^$t:.*## " Makefile && { printf '%s\n' "$help_out" | grep -qE "^[[:space:]]*$t[[:space:]]" || absent="$absent $t"; } ;; esac
+    case " $TARGETS " in *" $t "*) ;; *) grep -qE "^$t:.*## " Makefile && { grep -qE "^[[:space:]]*$t[[:space:]]" <<< "$help_out" || absent="$absent $t"; } ;; esac
   done
   if [ -n "$absent" ]; then
     fail "(f) make help does not list:$absent"
