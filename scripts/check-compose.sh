@@ -7,7 +7,8 @@
 #       KAFKA_BOOTSTRAP_SERVERS / LOKI_URL, Kafka's advertised listeners <-> service names and container ports
 #   (d) compose/loki/loki-config.yml parses and has the blocks and values Loki 3.x needs
 #   (e) promtool check config accepts compose/prometheus/prometheus.yml (rule_files mapped to the repo's folder),
-#       amtool check-config accepts compose/alertmanager/alertmanager.yml
+#       amtool (bookworm's, and sid's when at hand) accepts the Alertmanager configuration that
+#       compose/alertmanager/render-config.sh writes, with no receiver and with every receiver set
 #   (f) `make help` lists every Makefile target; Dockerfile and .dockerignore/.gitignore sanity
 # Missing tools come from Debian's packages (docker-compose, prometheus, prometheus-alertmanager, python3-yaml),
 # installed only when absent. Prints one PASS/FAIL line per check and, last, "N passed, M failed".
@@ -20,7 +21,8 @@ cd "$ROOT" || exit 2
 COMPOSE_FILE=compose/docker-compose.yml
 if [ -f compose/.env ]; then ENV_FILE=compose/.env; else ENV_FILE=compose/.env.example; fi
 PROM_CONFIG=compose/prometheus/prometheus.yml
-AM_CONFIG=compose/alertmanager/alertmanager.yml
+AM_RENDER=compose/alertmanager/render-config.sh
+AM_TEMPLATES=compose/alertmanager/templates
 
 PASSED=0
 FAILED=0
@@ -721,16 +723,41 @@ if [ -n "${LOKI_BIN:-}" ] && [ -x "$LOKI_BIN" ]; then
 else
   skip "(d) LOKI_BIN not set: compose/loki/loki-config.yml not verified by a real Loki (scripts/test.sh sets it when ../shared/loki exists)"
 fi
-if [ ! -f "$AM_CONFIG" ]; then
-  fail "(e) $AM_CONFIG is missing (mounted into the alertmanager service)"
+if [ ! -f "$AM_RENDER" ] || [ ! -d "$AM_TEMPLATES" ]; then
+  fail "(e) $AM_RENDER or $AM_TEMPLATES is missing (mounted into the alertmanager service)"
 elif ! command -v amtool >/dev/null 2>&1; then
-  skip "(e) amtool unavailable (apt-get install prometheus-alertmanager): $AM_CONFIG not linted"
+  skip "(e) amtool unavailable (apt-get install prometheus-alertmanager): the Alertmanager configuration not linted"
 else
-  if out=$(amtool check-config "$AM_CONFIG" 2>&1); then
-    pass "(e) amtool check-config accepts $AM_CONFIG"
-  else
-    fail "(e) amtool check-config $AM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
-  fi
+  amtools=(amtool)
+  [ -n "${ALERTMANAGER_SID_BIN:-}" ] && [ -x "$(dirname "$ALERTMANAGER_SID_BIN")/amtool" ] \
+    && amtools+=("$(dirname "$ALERTMANAGER_SID_BIN")/amtool")
+  for receivers in none all; do
+    am_out="$TMPDIR_CHECK/alertmanager-$receivers.yml"
+    if [ "$receivers" = all ]; then
+      rendered=$(ALERTMANAGER_TEMPLATES="$ROOT/$AM_TEMPLATES" ALERT_WEBHOOK_URL=http://hooks.example:8080/alertes \
+        ALERT_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/x ALERT_SLACK_CHANNEL='#data' \
+        ALERT_EMAIL_TO=data@example.org ALERT_SMTP_SMARTHOST=smtp.example.org:587 ALERT_SMTP_USERNAME=u \
+        ALERT_SMTP_PASSWORD='p"\w' sh "$AM_RENDER" "$am_out" 2>&1)
+    else
+      rendered=$(env -u ALERT_WEBHOOK_URL -u ALERT_SLACK_WEBHOOK_URL -u ALERT_EMAIL_TO \
+        ALERTMANAGER_TEMPLATES="$ROOT/$AM_TEMPLATES" sh "$AM_RENDER" "$am_out" 2>&1)
+    fi
+    if [ $? -ne 0 ]; then
+      fail "(e) $AM_RENDER ($receivers receivers): $rendered"
+      continue
+    fi
+    integrations=$(grep -cE '^    (webhook|slack|email)_configs:' "$am_out")
+    want=0; [ "$receivers" = all ] && want=3
+    [ "$integrations" = "$want" ] || fail "(e) $AM_RENDER ($receivers receivers) wrote $integrations integrations, want $want"
+    for tool in "${amtools[@]}"; do
+      version=$("$tool" --version 2>&1 | awk 'NR==1{print $3}')
+      if out=$("$tool" check-config "$am_out" 2>&1); then
+        pass "(e) amtool $version accepts the Alertmanager configuration written by $AM_RENDER ($receivers receivers)"
+      else
+        fail "(e) amtool $version check-config ($receivers receivers): $(printf '%s' "$out" | tr '\n' ' ')"
+      fi
+    done
+  done
 fi
 
 # ------------------------------------------------------------------------------------------------
