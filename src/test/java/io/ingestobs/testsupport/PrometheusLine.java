@@ -38,6 +38,19 @@ public record PrometheusLine(String name, String versionPrefix, Optional<Path> p
                 "bash scripts/test.sh fetches it (scripts/fetch-sid-monitoring.sh)");
     }
 
+    /** Debian bookworm's Alertmanager (0.25), installed by scripts/test.sh. */
+    public static Path bookwormAlertmanager() {
+        return onPath("prometheus-alertmanager").orElseThrow(() -> new IllegalStateException(
+                "prometheus-alertmanager is missing: bash scripts/test.sh installs it"));
+    }
+
+    /** Debian sid's Alertmanager (0.33), unpacked by scripts/fetch-sid-monitoring.sh. */
+    public static Path sidAlertmanager() {
+        return fromEnvOr("ALERTMANAGER_SID_BIN", SID_BIN.resolve("prometheus-alertmanager"))
+                .orElseThrow(() -> new IllegalStateException("Debian sid's Alertmanager is missing: "
+                        + "bash scripts/test.sh fetches it (scripts/fetch-sid-monitoring.sh)"));
+    }
+
     public Path prometheusBinary() {
         return prometheus.orElseThrow(() -> new IllegalStateException(
                 name + ": prometheus is missing; " + howToGetIt));
