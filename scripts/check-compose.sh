@@ -9,6 +9,7 @@
 #   (e) promtool check config accepts compose/prometheus/prometheus.yml (rule_files mapped to the repo's folder),
 #       amtool (bookworm's, and sid's when at hand) accepts the Alertmanager configuration that
 #       compose/alertmanager/render-config.sh writes, with no receiver and with every receiver set
+#   (g) Alloy (profile logs): service, mounts, and its config's components and Loki URL agree with the loki service
 #   (f) `make help` lists every Makefile target; Dockerfile and .dockerignore/.gitignore sanity
 # Missing tools come from Debian's packages (docker-compose, prometheus, prometheus-alertmanager, python3-yaml),
 # installed only when absent. Prints one PASS/FAIL line per check and, last, "N passed, M failed".
@@ -98,7 +99,12 @@ else
   else
     pass "(a) docker-compose $(docker-compose version --short 2>/dev/null) config -q accepts $COMPOSE_FILE with $ENV_FILE"
     profiles=$(docker-compose --env-file "$ENV_FILE" -f "$COMPOSE_FILE" config --profiles 2>/dev/null)
-    if printf '%s\n' "$profiles" | grep -qx 'tools'; then
+    if grep -qx 'logs' <<< "$profiles"; then
+      pass "(a) profile 'logs' is defined (alloy, the stack's log collector)"
+    else
+      fail "(a) profile 'logs' not found in docker-compose config --profiles (got: ${profiles:-nothing})"
+    fi
+    if grep -qx 'tools' <<< "$profiles"; then
       pass "(a) profile 'tools' is defined (producer)"
     else
       fail "(a) profile 'tools' not found in docker-compose config --profiles (got: ${profiles:-nothing})"
@@ -356,6 +362,8 @@ for s in services:
     for src, tgt, kind in volume_specs(s):
         if kind != "bind":
             continue
+        if src == "/var/run/docker.sock":
+            continue  # the Docker engine's socket on the host (alloy), not a path of the repository
         host = os.path.normpath(os.path.join(compose_dir, os.path.expanduser(src)))
         want_file = bool(os.path.splitext(os.path.basename(tgt))[1]) and not tgt.endswith("/")
         if not os.path.exists(host):
@@ -611,6 +619,63 @@ else:
             prov_errors.append("provider %s path %s (= %s) holds no dashboard JSON" % (p.get("name"), cpath, rel(host)))
     check(not prov_errors, "(c) Grafana dashboard provider path(s) are mounted and hold %d dashboard JSON file(s)" % jsons,
           "(c) Grafana dashboards: " + "; ".join(prov_errors))
+
+# ---- (g) Alloy, the stack's log collector (profile "logs"): no Alloy binary here, so what can be checked
+# without one: the service, its mounts, and that the config's components chain up and push to the loki service.
+alloy = services.get("alloy")
+if not alloy:
+    ko("(g) no alloy service (log collector of the stack, profile 'logs')")
+else:
+    problems = []
+    if (alloy.get("profiles") or []) != ["logs"]:
+        problems.append("alloy profiles %s (want ['logs'])" % alloy.get("profiles"))
+    if depends("alloy").get("loki") != "service_healthy":
+        problems.append("alloy does not wait for loki to be healthy")
+    cmd = alloy.get("command") or []
+    cfg_paths = [a for a in cmd if str(a).endswith(".alloy")]
+    cfg_host = container_to_host("alloy", cfg_paths[0]) if cfg_paths else None
+    if not cmd or cmd[0] != "run" or not cfg_host or not os.path.isfile(cfg_host):
+        problems.append("alloy command %s: want `run ... <mounted config.alloy>`" % cmd)
+    listen = [a.split("=", 1)[1] for a in cmd if str(a).startswith("--server.http.listen-addr=")]
+    if not listen or int(listen[0].rsplit(":", 1)[1]) not in PORTS.get("alloy", set()):
+        problems.append("alloy --server.http.listen-addr %s is not a declared port %s" % (listen, sorted(PORTS.get("alloy", []))))
+    sockets = [t for (src, t, k) in volume_specs("alloy") if src == "/var/run/docker.sock"]
+    if not sockets:
+        problems.append("the Docker socket is not mounted into alloy")
+    if cfg_host and os.path.isfile(cfg_host):
+        text = open(cfg_host, encoding="utf-8").read()
+        code = re.sub(r"(?m)^\s*//[^\n]*", "", text)  # whole-line comments (URLs hold // too)
+        blocks = dict(((m.group(1), m.group(2)), True) for m in re.finditer(r'^([a-z_.]+)\s+"([\w-]+)"\s*\{', code, re.M))
+        for kind in ("discovery.docker", "discovery.relabel", "loki.source.docker", "loki.write"):
+            if not any(k == kind for (k, _n) in blocks):
+                problems.append("config.alloy has no %s component" % kind)
+        for ref in re.findall(r"\b((?:discovery|loki)\.[a-z_.]+)\.([\w]+)\.(targets|rules|receiver)\b", code):
+            if (ref[0], ref[1]) not in blocks:
+                problems.append("config.alloy refers to %s.%s, which is not defined" % (ref[0], ref[1]))
+        for host in re.findall(r'host\s*=\s*"unix://([^"]+)"', code):
+            if host not in sockets:
+                problems.append("config.alloy reads the Docker socket %s, alloy mounts %s" % (host, sockets))
+        relabelled = set(re.findall(r'target_label\s*=\s*"(\w+)"', code))
+        for label in ("container", "service"):
+            if label not in relabelled:
+                problems.append("config.alloy does not set the %s label" % label)
+        urls = re.findall(r'url\s*=\s*"([^"]+)"', code)
+        if not urls:
+            problems.append("config.alloy: loki.write has no endpoint url")
+        for url in urls:
+            err = resolve(url, "alloy loki.write url")
+            if err:
+                problems.append(err)
+            elif urlparse(url).hostname != "loki" or urlparse(url).path != "/loki/api/v1/push":
+                problems.append("alloy pushes to %s, not the loki service's /loki/api/v1/push" % url)
+        if 'job = "ingestion-logs"' in code:
+            problems.append("alloy must not write job=\"ingestion-logs\" (the runs' streams)")
+        for var in re.findall(r'sys\.env\("(\w+)"\)', code):
+            if var not in envmap("alloy"):
+                problems.append("config.alloy reads %s, which the alloy service does not set" % var)
+    check(not problems, "(g) alloy (profile logs): Docker socket %s, config %s chains discovery.docker -> relabel "
+          "(container, service) -> loki.source.docker -> loki.write to the loki service" % (sockets, rel(cfg_host) if cfg_host else "?"),
+          "(g) alloy: " + "; ".join(problems))
 
 # ---- (d) Loki ----------------------------------------------------------------------------------------
 loki_cmd = services.get("loki", {}).get("command") or []
