@@ -10,6 +10,7 @@ import io.ingestobs.testsupport.Http;
 import io.ingestobs.testsupport.KafkaTopics;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.RealLoki;
+import io.ingestobs.testsupport.SyntheticRuns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -231,6 +232,69 @@ class RealLokiIT {
                 .path("result");
         assertEquals(72.0, count.get(0).path("value").get(1).asDouble());
         assertEquals(1, lines(composeLoki, "{job=\"ingestion-logs\"} |= \"FAILED\"", from, to));
+    }
+
+    /**
+     * Loki frozen (SIGSTOP: connections accepted, nothing answered) while the consumer pushes, then resumed: the
+     * pushes that timed out had reached Loki before it froze, and sending them again used to store those runs
+     * twice (metric queries such as the dashboard's count_over_time then count runs that never happened). Each run
+     * must be stored once, none lost.
+     */
+    @Test
+    void aLokiFrozenMidPushStoresEachRunOnce() throws Exception {
+        int runs = 20_000;
+        String topic = "frozen";
+        int metricsPort = EmbeddedKafkaBroker.freePort();
+        broker.createTopics(3, topic, topic + ".dlq");
+        Map<String, String> props = new HashMap<>(Map.of("kafka.topic", topic, "kafka.dlqTopic", topic + ".dlq",
+                "kafka.groupId", topic + "-group", "camel.management.port", Integer.toString(metricsPort),
+                "loki.url", composeLoki.url(), "loki.batch.maxWaitMs", "200", "loki.batch.maxEntries", "500",
+                "loki.requestTimeoutMs", "2000", "loki.retry.maxTimeMs", "4000"));
+        try (PipelineApp consumer = PipelineApp.start(Role.CONSUMER, broker.bootstrapServers(), props,
+                Duration.ofMinutes(1))) {
+            String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
+            SyntheticRuns.publish(broker.bootstrapServers(), topic, 0, runs / 2, 50);
+            Await.until("Loki took the first half", () -> total(metrics, "ingestion_loki_entries_total") >= runs / 2);
+            signal("STOP", composeLoki.pid());
+            try {
+                // the second half is pushed into the frozen Loki: its requests are received, never answered
+                SyntheticRuns.publish(broker.bootstrapServers(), topic, runs / 2, runs, 50);
+                // longer than a push's retry budget: the consumer gives batches up and polls them again, as it
+                // did with the default budget (120 s) against a Loki frozen for 150 s
+                Thread.sleep(12_000);
+            } finally {
+                signal("CONT", composeLoki.pid());
+            }
+            Await.until("every run committed", Duration.ofMinutes(3),
+                    () -> KafkaTopics.committed(broker.bootstrapServers(), topic + "-group") == runs);
+            assertEquals(runs, total(metrics, "ingestion_runs_total"), "each run counted once");
+            assertTrue(PrometheusText.named(PrometheusText.parse(Http.get(metrics).body()),
+                    "ingestion_loki_push_requests_total").stream().anyMatch(s -> "error".equals(s.labels()
+                    .get("status")) && s.value() > 0), "a push timed out while Loki was frozen");
+            System.out.println("frozen Loki: entries found already stored, not sent again: "
+                    + total(metrics, "ingestion_loki_entries_already_stored_total") + "; push requests by status: "
+                    + PrometheusText.named(PrometheusText.parse(Http.get(metrics).body()),
+                    "ingestion_loki_push_requests_total"));
+        }
+        // the synthetic runs end between 08:00 and 08:03:20 on 2025-09-15, apart from the sample's replayed ones
+        Instant at = Instant.parse("2025-09-15T08:05:00Z");
+        JsonNode stored = composeLoki.query("sum(count_over_time({job=\"ingestion-logs\"}[10m]))", at)
+                .path("result");
+        assertEquals(runs, stored.get(0).path("value").get(1).asDouble(), "runs stored in Loki, copies included");
+    }
+
+    private static double total(String metricsUrl, String name) {
+        try {
+            return PrometheusText.named(PrometheusText.parse(Http.get(metricsUrl).body()), name).stream()
+                    .mapToDouble(PrometheusText.Sample::value).sum();
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Sends a signal to the Loki this test started (by its pid). */
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
     }
 
     /** A consumer into {@code loki}, the producer publishing the sample, the events it published. */
