@@ -14,7 +14,10 @@ import io.ingestobs.testsupport.SyntheticRuns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * entries in the DLQ with Loki's answer, the valid ones of the same push stored once); replayed old runs queryable
  * at once with the compose stack's configuration. Skipped, saying why, without {@code LOKI_BIN}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealLokiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,6 +93,7 @@ class RealLokiIT {
     }
 
     @Test
+    @Order(0)
     void theComposeConfigurationIsValidForLokiAsComposeRunsIt() throws Exception {
         RealLoki.Result result = RealLoki.verify(RealLoki.binary().orElseThrow(),
                 Path.of("compose/loki/loki-config.yml").toAbsolutePath(), true);
@@ -96,7 +101,9 @@ class RealLokiIT {
         assertTrue(result.output().contains("config is valid"), result.output());
     }
 
+    // the sample first on each Loki: the dashboard's queries then see its runs only
     @Test
+    @Order(1)
     void theSampleAnswersEveryLogQlQueryOfTheDashboard() throws Exception {
         List<JsonNode> events = ingest(testLoki, "sample", Map.of("input.rebaseTimestamps", "true"), 72);
         Instant oldest = events.stream().map(RealLokiIT::timestamp).min(Comparator.naturalOrder()).orElseThrow();
@@ -167,6 +174,7 @@ class RealLokiIT {
     }
 
     @Test
+    @Order(2)
     void entriesLokiRefusesGoToTheDeadLetterTopicWithItsAnswerAndTheOthersAreStoredOnce() throws Exception {
         Instant now = Instant.now();
         List<String> records = new ArrayList<>();
@@ -217,6 +225,7 @@ class RealLokiIT {
     }
 
     @Test
+    @Order(3)
     void replayedOldRunsAreQueryableAtOnceWithTheComposeConfiguration() throws Exception {
         // the sample as it is, without REBASE_TIMESTAMPS: runs of 2025-09-15, more than a year old
         List<JsonNode> events = ingest(composeLoki, "replay", Map.of("input.rebaseTimestamps", "false"), 72);
@@ -228,7 +237,9 @@ class RealLokiIT {
         // "at once": well before the chunk could be flushed (chunk_idle_period 30m, max_chunk_age 12h)
         Await.until("the replayed runs visible in Loki", Duration.ofSeconds(30),
                 () -> lines(composeLoki, "{job=\"ingestion-logs\"}", from, to) == 72);
-        JsonNode count = composeLoki.query("sum(count_over_time({job=\"ingestion-logs\"}[1d]))", to.plusSeconds(1))
+        // over the sample's own span only (other tests' runs may share its day)
+        long span = Duration.between(from, to).toSeconds();
+        JsonNode count = composeLoki.query("sum(count_over_time({job=\"ingestion-logs\"}[" + span + "s]))", to)
                 .path("result");
         assertEquals(72.0, count.get(0).path("value").get(1).asDouble());
         assertEquals(1, lines(composeLoki, "{job=\"ingestion-logs\"} |= \"FAILED\"", from, to));
@@ -241,6 +252,7 @@ class RealLokiIT {
      * must be stored once, none lost.
      */
     @Test
+    @Order(4)
     void aLokiFrozenMidPushStoresEachRunOnce() throws Exception {
         int runs = 20_000;
         String topic = "frozen";
