@@ -7,7 +7,9 @@
 #       KAFKA_BOOTSTRAP_SERVERS / LOKI_URL, Kafka's advertised listeners <-> service names and container ports
 #   (d) compose/loki/loki-config.yml parses and has the blocks and values Loki 3.x needs
 #   (e) promtool check config accepts compose/prometheus/prometheus.yml (rule_files mapped to the repo's folder),
-#       amtool check-config accepts compose/alertmanager/alertmanager.yml
+#       amtool (bookworm's, and sid's when at hand) accepts the Alertmanager configuration that
+#       compose/alertmanager/render-config.sh writes, with no receiver and with every receiver set
+#   (g) Alloy (profile logs): service, mounts, and its config's components and Loki URL agree with the loki service
 #   (f) `make help` lists every Makefile target; Dockerfile and .dockerignore/.gitignore sanity
 # Missing tools come from Debian's packages (docker-compose, prometheus, prometheus-alertmanager, python3-yaml),
 # installed only when absent. Prints one PASS/FAIL line per check and, last, "N passed, M failed".
@@ -20,7 +22,8 @@ cd "$ROOT" || exit 2
 COMPOSE_FILE=compose/docker-compose.yml
 if [ -f compose/.env ]; then ENV_FILE=compose/.env; else ENV_FILE=compose/.env.example; fi
 PROM_CONFIG=compose/prometheus/prometheus.yml
-AM_CONFIG=compose/alertmanager/alertmanager.yml
+AM_RENDER=compose/alertmanager/render-config.sh
+AM_TEMPLATES=compose/alertmanager/templates
 
 PASSED=0
 FAILED=0
@@ -96,7 +99,12 @@ else
   else
     pass "(a) docker-compose $(docker-compose version --short 2>/dev/null) config -q accepts $COMPOSE_FILE with $ENV_FILE"
     profiles=$(docker-compose --env-file "$ENV_FILE" -f "$COMPOSE_FILE" config --profiles 2>/dev/null)
-    if printf '%s\n' "$profiles" | grep -qx 'tools'; then
+    if grep -qx 'logs' <<< "$profiles"; then
+      pass "(a) profile 'logs' is defined (alloy, the stack's log collector)"
+    else
+      fail "(a) profile 'logs' not found in docker-compose config --profiles (got: ${profiles:-nothing})"
+    fi
+    if grep -qx 'tools' <<< "$profiles"; then
       pass "(a) profile 'tools' is defined (producer)"
     else
       fail "(a) profile 'tools' not found in docker-compose config --profiles (got: ${profiles:-nothing})"
@@ -270,6 +278,32 @@ for svc in services:
 check(not bad_deps, "(a) depends_on conditions (healthy / completed_successfully) are as required",
       "(a) depends_on: " + "; ".join(bad_deps))
 
+# Pinned images (SPEC §10): the current LTS / stable lines, each overridable by its *_IMAGE variable
+IMAGE_LINES = {
+    "prometheus": ("PROMETHEUS_IMAGE", "prom/prometheus", r"v3\.5\.\d+$", "the 3.5 LTS line (v3.5.x)"),
+    "alertmanager": ("ALERTMANAGER_IMAGE", "prom/alertmanager", r"v0\.(2[89]|[3-9]\d)\.\d+$", "0.28 or later"),
+    "loki": ("LOKI_IMAGE", "grafana/loki", r"3\.7\.\d+$", "the 3.7 line"),
+    "grafana": ("GRAFANA_IMAGE", "grafana/grafana", r"12\.\d+\.\d+$", "the 12.x line"),
+}
+image_problems, image_seen = [], []
+example_env = read_env_file(os.path.join(compose_dir, ".env.example"))
+for svc, (var, repo, tag_re, line) in IMAGE_LINES.items():
+    raw_image = str((raw_services.get(svc) or {}).get("image", ""))
+    m = re.fullmatch(r"\$\{" + var + r":-([^}]+)\}", raw_image)
+    if not m:
+        image_problems.append("%s image is '%s', want ${%s:-%s:<tag>}" % (svc, raw_image, var, repo))
+        continue
+    default = m.group(1)
+    name, _, tag = default.rpartition(":")
+    if name != repo or not re.match(tag_re, tag):
+        image_problems.append("%s default image %s is not %s of %s" % (svc, default, line, repo))
+    elif example_env.get(var) not in (None, default):
+        image_problems.append("compose/.env.example sets %s=%s, the compose default is %s" % (var, example_env.get(var), default))
+    else:
+        image_seen.append(default)
+check(not image_problems, "(a) images pinned to the current lines, each overridable: " + ", ".join(image_seen),
+      "(a) images: " + "; ".join(image_problems))
+
 prod_profiles = services.get("producer", {}).get("profiles") or []
 check("tools" in prod_profiles, "(a) producer is under profile 'tools'", "(a) producer profiles: %s (want 'tools')" % prod_profiles)
 check(not services.get("consumer", {}).get("container_name"), "(a) consumer has no container_name (scalable)",
@@ -328,6 +362,8 @@ for s in services:
     for src, tgt, kind in volume_specs(s):
         if kind != "bind":
             continue
+        if src == "/var/run/docker.sock":
+            continue  # the Docker engine's socket on the host (alloy), not a path of the repository
         host = os.path.normpath(os.path.join(compose_dir, os.path.expanduser(src)))
         want_file = bool(os.path.splitext(os.path.basename(tgt))[1]) and not tgt.endswith("/")
         if not os.path.exists(host):
@@ -584,6 +620,63 @@ else:
     check(not prov_errors, "(c) Grafana dashboard provider path(s) are mounted and hold %d dashboard JSON file(s)" % jsons,
           "(c) Grafana dashboards: " + "; ".join(prov_errors))
 
+# ---- (g) Alloy, the stack's log collector (profile "logs"): no Alloy binary here, so what can be checked
+# without one: the service, its mounts, and that the config's components chain up and push to the loki service.
+alloy = services.get("alloy")
+if not alloy:
+    ko("(g) no alloy service (log collector of the stack, profile 'logs')")
+else:
+    problems = []
+    if (alloy.get("profiles") or []) != ["logs"]:
+        problems.append("alloy profiles %s (want ['logs'])" % alloy.get("profiles"))
+    if depends("alloy").get("loki") != "service_healthy":
+        problems.append("alloy does not wait for loki to be healthy")
+    cmd = alloy.get("command") or []
+    cfg_paths = [a for a in cmd if str(a).endswith(".alloy")]
+    cfg_host = container_to_host("alloy", cfg_paths[0]) if cfg_paths else None
+    if not cmd or cmd[0] != "run" or not cfg_host or not os.path.isfile(cfg_host):
+        problems.append("alloy command %s: want `run ... <mounted config.alloy>`" % cmd)
+    listen = [a.split("=", 1)[1] for a in cmd if str(a).startswith("--server.http.listen-addr=")]
+    if not listen or int(listen[0].rsplit(":", 1)[1]) not in PORTS.get("alloy", set()):
+        problems.append("alloy --server.http.listen-addr %s is not a declared port %s" % (listen, sorted(PORTS.get("alloy", []))))
+    sockets = [t for (src, t, k) in volume_specs("alloy") if src == "/var/run/docker.sock"]
+    if not sockets:
+        problems.append("the Docker socket is not mounted into alloy")
+    if cfg_host and os.path.isfile(cfg_host):
+        text = open(cfg_host, encoding="utf-8").read()
+        code = re.sub(r"(?m)^\s*//[^\n]*", "", text)  # whole-line comments (URLs hold // too)
+        blocks = dict(((m.group(1), m.group(2)), True) for m in re.finditer(r'^([a-z_.]+)\s+"([\w-]+)"\s*\{', code, re.M))
+        for kind in ("discovery.docker", "discovery.relabel", "loki.source.docker", "loki.write"):
+            if not any(k == kind for (k, _n) in blocks):
+                problems.append("config.alloy has no %s component" % kind)
+        for ref in re.findall(r"\b((?:discovery|loki)\.[a-z_.]+)\.([\w]+)\.(targets|rules|receiver)\b", code):
+            if (ref[0], ref[1]) not in blocks:
+                problems.append("config.alloy refers to %s.%s, which is not defined" % (ref[0], ref[1]))
+        for host in re.findall(r'host\s*=\s*"unix://([^"]+)"', code):
+            if host not in sockets:
+                problems.append("config.alloy reads the Docker socket %s, alloy mounts %s" % (host, sockets))
+        relabelled = set(re.findall(r'target_label\s*=\s*"(\w+)"', code))
+        for label in ("container", "service"):
+            if label not in relabelled:
+                problems.append("config.alloy does not set the %s label" % label)
+        urls = re.findall(r'url\s*=\s*"([^"]+)"', code)
+        if not urls:
+            problems.append("config.alloy: loki.write has no endpoint url")
+        for url in urls:
+            err = resolve(url, "alloy loki.write url")
+            if err:
+                problems.append(err)
+            elif urlparse(url).hostname != "loki" or urlparse(url).path != "/loki/api/v1/push":
+                problems.append("alloy pushes to %s, not the loki service's /loki/api/v1/push" % url)
+        if 'job = "ingestion-logs"' in code:
+            problems.append("alloy must not write job=\"ingestion-logs\" (the runs' streams)")
+        for var in re.findall(r'sys\.env\("(\w+)"\)', code):
+            if var not in envmap("alloy"):
+                problems.append("config.alloy reads %s, which the alloy service does not set" % var)
+    check(not problems, "(g) alloy (profile logs): Docker socket %s, config %s chains discovery.docker -> relabel "
+          "(container, service) -> loki.source.docker -> loki.write to the loki service" % (sockets, rel(cfg_host) if cfg_host else "?"),
+          "(g) alloy: " + "; ".join(problems))
+
 # ---- (d) Loki ----------------------------------------------------------------------------------------
 loki_cmd = services.get("loki", {}).get("command") or []
 if isinstance(loki_cmd, str):
@@ -637,6 +730,10 @@ else:
             if last.get("store") == "tsdb" and not ((loki.get("storage_config") or {}).get("tsdb_shipper") or (loki.get("common") or {}).get("path_prefix")):
                 problems.append("tsdb store without storage_config.tsdb_shipper or common.path_prefix")
         limits = loki.get("limits_config") or {}
+        # SPEC §10: without it, in single-binary mode, replayed runs with old event times stay invisible to queries
+        # until their chunk is flushed (RealLokiIT shows it on a real Loki 3.7)
+        if str((loki.get("ingester") or {}).get("query_store_max_look_back_period")) != "-1ns":
+            problems.append("ingester.query_store_max_look_back_period should be -1ns (replayed runs visible at once)")
         if limits.get("reject_old_samples") is not False:
             problems.append("limits_config.reject_old_samples should be false (the sample is from 2025)")
         if limits.get("allow_structured_metadata") is not True:
@@ -671,16 +768,61 @@ else
     fail "(e) promtool check config $PROM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
   fi
 fi
-if [ ! -f "$AM_CONFIG" ]; then
-  fail "(e) $AM_CONFIG is missing (mounted into the alertmanager service)"
-elif ! command -v amtool >/dev/null 2>&1; then
-  skip "(e) amtool unavailable (apt-get install prometheus-alertmanager): $AM_CONFIG not linted"
-else
-  if out=$(amtool check-config "$AM_CONFIG" 2>&1); then
-    pass "(e) amtool check-config accepts $AM_CONFIG"
+# the Prometheus 3.5 LTS promtool (Debian sid, unpacked by scripts/fetch-sid-monitoring.sh), when at hand
+if [ -n "${PROMTOOL3_BIN:-}" ] && [ -x "$PROMTOOL3_BIN" ] && [ -f "$TMPDIR_CHECK/prometheus.yml" ]; then
+  if out=$("$PROMTOOL3_BIN" check config "$TMPDIR_CHECK/prometheus.yml" 2>&1); then
+    pass "(e) promtool $("$PROMTOOL3_BIN" --version 2>&1 | awk 'NR==1{print $3}') (3.5 LTS) check config accepts $PROM_CONFIG"
   else
-    fail "(e) amtool check-config $AM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
+    fail "(e) promtool 3.5 check config $PROM_CONFIG: $(printf '%s' "$out" | tr '\n' ' ')"
   fi
+else
+  skip "(e) PROMTOOL3_BIN not set (scripts/test.sh sets it): $PROM_CONFIG not checked with Prometheus 3.5"
+fi
+# a real Loki (LOKI_BIN, set by scripts/test.sh when ../shared/loki is beside the clone) verifies its config
+if [ -n "${LOKI_BIN:-}" ] && [ -x "$LOKI_BIN" ]; then
+  if out=$("$LOKI_BIN" -verify-config -config.expand-env=true -config.file=compose/loki/loki-config.yml 2>&1); then
+    pass "(d) $("$LOKI_BIN" -version 2>&1 | head -n1 | awk '{print $1, $2, $3}') -verify-config accepts compose/loki/loki-config.yml"
+  else
+    fail "(d) loki -verify-config compose/loki/loki-config.yml: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+else
+  skip "(d) LOKI_BIN not set: compose/loki/loki-config.yml not verified by a real Loki (scripts/test.sh sets it when ../shared/loki exists)"
+fi
+if [ ! -f "$AM_RENDER" ] || [ ! -d "$AM_TEMPLATES" ]; then
+  fail "(e) $AM_RENDER or $AM_TEMPLATES is missing (mounted into the alertmanager service)"
+elif ! command -v amtool >/dev/null 2>&1; then
+  skip "(e) amtool unavailable (apt-get install prometheus-alertmanager): the Alertmanager configuration not linted"
+else
+  amtools=(amtool)
+  [ -n "${ALERTMANAGER_SID_BIN:-}" ] && [ -x "$(dirname "$ALERTMANAGER_SID_BIN")/amtool" ] \
+    && amtools+=("$(dirname "$ALERTMANAGER_SID_BIN")/amtool")
+  for receivers in none all; do
+    am_out="$TMPDIR_CHECK/alertmanager-$receivers.yml"
+    if [ "$receivers" = all ]; then
+      rendered=$(ALERTMANAGER_TEMPLATES="$ROOT/$AM_TEMPLATES" ALERT_WEBHOOK_URL=http://hooks.example:8080/alertes \
+        ALERT_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/x ALERT_SLACK_CHANNEL='#data' \
+        ALERT_EMAIL_TO=data@example.org ALERT_SMTP_SMARTHOST=smtp.example.org:587 ALERT_SMTP_USERNAME=u \
+        ALERT_SMTP_PASSWORD='p"\w' sh "$AM_RENDER" "$am_out" 2>&1)
+    else
+      rendered=$(env -u ALERT_WEBHOOK_URL -u ALERT_SLACK_WEBHOOK_URL -u ALERT_EMAIL_TO \
+        ALERTMANAGER_TEMPLATES="$ROOT/$AM_TEMPLATES" sh "$AM_RENDER" "$am_out" 2>&1)
+    fi
+    if [ $? -ne 0 ]; then
+      fail "(e) $AM_RENDER ($receivers receivers): $rendered"
+      continue
+    fi
+    integrations=$(grep -cE '^    (webhook|slack|email)_configs:' "$am_out")
+    want=0; [ "$receivers" = all ] && want=3
+    [ "$integrations" = "$want" ] || fail "(e) $AM_RENDER ($receivers receivers) wrote $integrations integrations, want $want"
+    for tool in "${amtools[@]}"; do
+      version=$("$tool" --version 2>&1 | awk 'NR==1{print $3}')
+      if out=$("$tool" check-config "$am_out" 2>&1); then
+        pass "(e) amtool $version accepts the Alertmanager configuration written by $AM_RENDER ($receivers receivers)"
+      else
+        fail "(e) amtool $version check-config ($receivers receivers): $(printf '%s' "$out" | tr '\n' ' ')"
+      fi
+    done
+  done
 fi
 
 # ------------------------------------------------------------------------------------------------
@@ -761,11 +903,12 @@ else
   default_out=$(make -s --no-print-directory 2>&1)
   absent=""
   for t in $TARGETS; do
-    printf '%s\n' "$help_out" | grep -qE "^[[:space:]]*$t[[:space:]]+[^[:space:]]" || absent="$absent $t"
+    # a here-string, not printf | grep -q: with pipefail, grep -q leaving early can fail printf with SIGPIPE
+    grep -qE "^[[:space:]]*$t[[:space:]]+[^[:space:]]" <<< "$help_out" || absent="$absent $t"
   done
   # every ## -documented rule is listed, and no target lacks its description
   for t in $(grep -oE '^[a-zA-Z0-9_-]+:' Makefile | tr -d ':' | sort -u); do
-    case " $TARGETS " in *" $t "*) ;; *) grep -qE "^$t:.*## " Makefile && { printf '%s\n' "$help_out" | grep -qE "^[[:space:]]*$t[[:space:]]" || absent="$absent $t"; } ;; esac
+    case " $TARGETS " in *" $t "*) ;; *) grep -qE "^$t:.*## " Makefile && { grep -qE "^[[:space:]]*$t[[:space:]]" <<< "$help_out" || absent="$absent $t"; } ;; esac
   done
   if [ -n "$absent" ]; then
     fail "(f) make help does not list:$absent"

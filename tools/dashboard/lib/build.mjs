@@ -123,6 +123,7 @@ function options(p) {
         justifyMode: 'auto',
         orientation: 'auto',
         reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        percentChangeColorMode: 'standard',
         showPercentChange: false,
         textMode: 'auto',
         wideLayout: true,
@@ -130,6 +131,7 @@ function options(p) {
     case 'bargauge':
       return {
         displayMode: 'gradient',
+        legend: { calcs: [], displayMode: 'list', placement: 'bottom', showLegend: false },
         maxVizHeight: 300,
         minVizHeight: 16,
         minVizWidth: 8,
@@ -147,8 +149,9 @@ function options(p) {
       };
     case 'table':
       return {
+        // no `footer`: Grafana 12's table has none in its options (a footer is a field option there)
         cellHeight: 'sm',
-        footer: { countRows: false, fields: '', reducer: ['sum'], show: false },
+        frameIndex: 0,
         showHeader: true,
         sortBy: p.sortBy ? [{ desc: true, displayName: p.sortBy }] : [],
       };
@@ -273,10 +276,8 @@ function annotation(a) {
   return {
     datasource: LOKI,
     enable: true,
-    expr: a.expr,
     hide: false,
     iconColor: a.iconColor,
-    instant: false,
     name: a.name,
     target: { expr: a.expr, refId: 'Anno' },
   };

@@ -62,8 +62,9 @@ export function allQueries(dash = loadDashboard()) {
     }
   }
   for (const a of dash.annotations?.list ?? []) {
-    if (a.datasource?.type === 'loki' && a.expr) {
-      out.push({ row: null, panel: `annotation: ${a.name}`, panelId: null, panelType: 'annotation', refId: 'Anno', lang: 'logql', instant: false, expr: a.expr });
+    const expr = a.target?.expr ?? a.expr;
+    if (a.datasource?.type === 'loki' && expr) {
+      out.push({ row: null, panel: `annotation: ${a.name}`, panelId: null, panelType: 'annotation', refId: 'Anno', lang: 'logql', instant: false, expr });
     }
   }
   return out;

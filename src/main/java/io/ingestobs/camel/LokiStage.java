@@ -8,9 +8,11 @@ import io.ingestobs.loki.LokiStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sends a batch's events to Loki, the event bytes as line; what Loki refuses joins the batch's dead letters.
@@ -35,6 +37,8 @@ public final class LokiStage {
         }
         List<LokiEntry> entries = new ArrayList<>(batch.getEvents().size());
         Map<LokiEntry, Boolean> firstDeliveries = new IdentityHashMap<>();
+        // a record Kafka delivers again may have reached Loki the first time (its batch failed after its push)
+        Set<LokiEntry> sentBefore = new HashSet<>();
         for (ConsumedEvent consumed : batch.getEvents()) {
             Instant time = consumed.event().timestamp();
             long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
@@ -43,8 +47,11 @@ public final class LokiStage {
                     consumed.bytes(), consumed.key(), consumed.origin());
             entries.add(entry);
             firstDeliveries.put(entry, consumed.firstDelivery());
+            if (!consumed.firstDelivery()) {
+                sentBefore.add(entry);
+            }
         }
-        for (LokiSink.Refusal refusal : sink.deliver(entries)) {
+        for (LokiSink.Refusal refusal : sink.deliver(entries, sentBefore)) {
             LokiEntry entry = refusal.entry();
             boolean first = firstDeliveries.get(entry);
             batch.addDeadLetter(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_LOKI, refusal.reason(),

@@ -5,11 +5,28 @@ import java.util.Optional;
 
 /**
  * What Loki answered to one push. {@code status} is 0 when no answer came (connection refused, timeout).
+ * {@code mayHaveBeenStored}: the request went out whole but its answer never came (a timeout, a connection lost
+ * while waiting): Loki may have stored it all the same, so sending it again may store it twice.
  */
-public record LokiResponse(int status, String body, Optional<Duration> retryAfter) {
+public record LokiResponse(int status, String body, Optional<Duration> retryAfter, boolean mayHaveBeenStored) {
 
+    public LokiResponse(int status, String body, Optional<Duration> retryAfter) {
+        this(status, body, retryAfter, false);
+    }
+
+    /** No answer, and Loki cannot have the request (refused or unreachable connection). */
     public static LokiResponse noAnswer(String error) {
-        return new LokiResponse(0, error, Optional.empty());
+        return new LokiResponse(0, error, Optional.empty(), false);
+    }
+
+    /** No answer after the request went out: Loki may have stored it. */
+    public static LokiResponse unanswered(String error) {
+        return new LokiResponse(0, error, Optional.empty(), true);
+    }
+
+    /** Every entry of the request was found in Loki already (after an unanswered attempt): nothing to send. */
+    public static LokiResponse alreadyStored(int entries) {
+        return new LokiResponse(204, entries + " entries already stored", Optional.empty(), false);
     }
 
     public boolean accepted() {

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +32,8 @@ public final class LokiSink {
     }
 
     private static final int MAX_SPARE_BODIES = 8;
+    /** Time for a push Loki received before it stalled to be stored once it runs again (see pushWithRetry). */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
 
     /** Read by the health check: whether the last push got an answer Loki meant. */
     public enum State { IDLE, DELIVERING, FAILING }
@@ -43,6 +47,13 @@ public final class LokiSink {
     /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
     private final ExecutorService pushers;
     private volatile State state = State.IDLE;
+    /**
+     * A push went out and got no answer, and Loki has not answered one since: it may be stalled with requests
+     * queued in it. A push of any call (a batch the consumer polls again after giving it up included) then first
+     * asks Loki what it holds, and is not sent while Loki does not answer: each one sent would be one more copy
+     * queued in the stalled Loki, stored when it runs again.
+     */
+    private volatile boolean lokiMayHoldUnansweredPushes;
     private volatile String lastError;
 
     /** How the sink waits between attempts; tests replace it to run without waiting. */
@@ -104,14 +115,34 @@ public final class LokiSink {
      * take them within the retry budget (nothing of this call is then acknowledged, and the caller retries).
      */
     public List<Refusal> deliver(List<LokiEntry> entries) {
+        return deliver(entries, Set.of());
+    }
+
+    /**
+     * As {@link #deliver(List)}, where {@code sentBefore} (a subset of {@code entries}) may be in Loki already: sent
+     * by an earlier call that did not complete (a push Loki stored without answering in time, or a batch given up
+     * after some of its requests were taken). Loki is asked which of them it holds, and those are not sent again:
+     * Loki drops a same-time same-line entry only while it is in its stream's head block, so a second copy would
+     * stay, and metric queries (count_over_time) would count runs that never happened.
+     */
+    public List<Refusal> deliver(List<LokiEntry> entries, Set<LokiEntry> sentBefore) {
         List<Refusal> refusals = new ArrayList<>();
         // The whole call's entries stay pending until it returns: none is acknowledged to Kafka before then.
         metrics.pending(entries.size());
         try {
+            List<LokiEntry> toSend = entries;
+            if (!sentBefore.isEmpty()) {
+                Optional<Set<LokiEntry>> stored = client.alreadyStored(new ArrayList<>(sentBefore));
+                if (stored.isPresent() && !stored.get().isEmpty()) {
+                    toSend = new ArrayList<>(entries);
+                    toSend.removeAll(stored.get());
+                    metrics.alreadyStored(entries.size() - toSend.size());
+                }
+            }
             List<List<LokiEntry>> requests = new ArrayList<>();
             List<LokiEntry> batch = new ArrayList<>();
             int batchBytes = 0;
-            for (LokiEntry entry : entries) {
+            for (LokiEntry entry : toSend) {
                 if (entry.longerThan(settings.maxLineBytes())) {
                     refusals.add(new Refusal(entry, RejectReason.TOO_LARGE,
                             "line longer than " + settings.maxLineBytes() + " bytes"));
@@ -198,19 +229,52 @@ public final class LokiSink {
         send(new ArrayList<>(batch.subList(half, batch.size())), refusals);
     }
 
-    private LokiResponse pushWithRetry(List<LokiEntry> batch) {
+    private LokiResponse pushWithRetry(List<LokiEntry> entries) {
+        List<LokiEntry> batch = entries;
         ByteBuffer body = LokiPushBody.encode(batch, spareBodies.poll());
         // An attempt that got no answer (a timeout) may still be reading the array in the HTTP client's threads:
         // such an array is left to the garbage collector rather than written over by the next push.
         boolean reusable = true;
+        // The last attempt went out but got no answer: Loki may hold its entries, and sending them again would store
+        // them twice (Loki drops a same-time same-line entry only while it is in the stream's head block). Before
+        // the next attempt, Loki is asked which it has, and only the others are sent.
+        boolean unanswered = lokiMayHoldUnansweredPushes;
         long deadline = System.nanoTime() + settings.maxRetryTime().toNanos();
         Duration backoff = settings.initialBackoff();
         state = State.DELIVERING;
         while (true) {
-            long start = System.nanoTime();
-            LokiResponse response = client.push(body);
-            metrics.request(response, batch.size(), System.nanoTime() - start);
-            reusable &= response.status() != 0;
+            LokiResponse response = null;
+            if (unanswered) {
+                Optional<Set<LokiEntry>> stored = storedOnceLokiAnswers(batch);
+                if (stored.isPresent()) {
+                    unanswered = false;
+                    List<LokiEntry> missing = new ArrayList<>(batch);
+                    missing.removeAll(stored.get());
+                    metrics.alreadyStored(batch.size() - missing.size());
+                    if (missing.isEmpty()) {
+                        response = LokiResponse.alreadyStored(batch.size());
+                    } else if (missing.size() < batch.size()) {
+                        batch = missing;
+                        body = LokiPushBody.encode(batch, null);
+                        reusable = false;
+                    }
+                } else {
+                    // Loki still does not answer: pushing again now would only queue one more copy in it
+                    response = LokiResponse.noAnswer("Loki does not answer queries yet after an unanswered push");
+                }
+            }
+            if (response == null) {
+                long start = System.nanoTime();
+                response = client.push(body);
+                metrics.request(response, batch.size(), System.nanoTime() - start);
+                reusable &= response.status() != 0;
+                unanswered = response.mayHaveBeenStored();
+                if (unanswered) {
+                    lokiMayHoldUnansweredPushes = true;
+                } else if (response.status() != 0) {
+                    lokiMayHoldUnansweredPushes = false;
+                }
+            }
             if (!response.retryable()) {
                 state = State.IDLE;
                 lastError = response.accepted() ? null : response.body();
@@ -235,6 +299,24 @@ public final class LokiSink {
             backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
                     ? settings.maxBackoff() : backoff.multipliedBy(2);
         }
+    }
+
+    /**
+     * Asks Loki which entries it holds. A push Loki received before it stalled is stored as soon as Loki runs again,
+     * possibly while this very query is being answered: once Loki answers, it is asked again a moment later, and
+     * the second answer counts.
+     */
+    private Optional<Set<LokiEntry>> storedOnceLokiAnswers(List<LokiEntry> batch) {
+        if (client.alreadyStored(batch).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            sleeper.sleep(SETTLE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LokiUnavailableException("interrupted while asking Loki what it stored");
+        }
+        return client.alreadyStored(batch);
     }
 
     /** Full jitter: spreads the retries of several consumers after a shared outage. */

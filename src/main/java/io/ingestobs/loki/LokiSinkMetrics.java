@@ -17,6 +17,7 @@ public final class LokiSinkMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
     private final Counter accepted;
+    private final Counter alreadyStored;
     private final AtomicLong pending = new AtomicLong();
     private final DistributionSummary batchEntries;
     private final Timer pushLatency;
@@ -25,6 +26,8 @@ public final class LokiSinkMetrics {
         this.registry = registry;
         this.accepted = Counter.builder("ingestion.loki.entries").description("Entries Loki accepted")
                 .register(registry);
+        this.alreadyStored = Counter.builder("ingestion.loki.entries.already.stored")
+                .description("Entries of an unanswered push found in Loki, so not sent again").register(registry);
         Gauge.builder("ingestion.loki.pending.entries", pending, AtomicLong::get)
                 .description("Entries consumed, not yet acknowledged by Loki or the DLQ").register(registry);
         this.batchEntries = DistributionSummary.builder("ingestion.loki.batch.entries")
@@ -47,6 +50,10 @@ public final class LokiSinkMetrics {
 
     void accepted(int entries) {
         accepted.increment(entries);
+    }
+
+    void alreadyStored(int entries) {
+        alreadyStored.increment(entries);
     }
 
     void pending(long delta) {

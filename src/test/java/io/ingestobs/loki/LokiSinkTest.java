@@ -234,4 +234,129 @@ class LokiSinkTest {
         assertEquals("Bearer tok123", loki.requestHeaders().get(0).get("authorization"));
         assertFalse(secured.toString().contains("tok123"));
     }
+
+    /**
+     * A Loki that stores what it gets; its first {@code unansweredPushes} pushes get no answer (a timeout after the
+     * request went out), of which it stored only the first {@code keptOfUnanswered} entries.
+     */
+    private static final class StallingLoki implements LokiClient {
+        final List<List<String>> pushes = Collections.synchronizedList(new ArrayList<>());
+        final java.util.Set<String> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final List<LokiEntry> all;
+        int unansweredPushes;
+        final int keptOfUnanswered;
+        int queries;
+
+        StallingLoki(List<LokiEntry> all, int unansweredPushes, int keptOfUnanswered) {
+            this.all = all;
+            this.unansweredPushes = unansweredPushes;
+            this.keptOfUnanswered = keptOfUnanswered;
+        }
+
+        @Override
+        public synchronized LokiResponse push(java.nio.ByteBuffer body) {
+            String text = java.nio.charset.StandardCharsets.UTF_8.decode(body.duplicate()).toString();
+            List<String> lines = all.stream().map(LokiEntry::line)
+                    .filter(l -> text.contains(l.replace("\"", "\\\""))).toList();
+            pushes.add(lines);
+            if (unansweredPushes > 0) {
+                unansweredPushes--;
+                stored.addAll(lines.subList(0, Math.min(keptOfUnanswered, lines.size())));
+                return LokiResponse.unanswered("HttpTimeoutException: request timed out");
+            }
+            stored.addAll(lines);
+            return new LokiResponse(204, "", java.util.Optional.empty());
+        }
+
+        @Override
+        public synchronized java.util.Optional<java.util.Set<LokiEntry>> alreadyStored(List<LokiEntry> entries) {
+            queries++;
+            return java.util.Optional.of(entries.stream().filter(e -> stored.contains(e.line()))
+                    .collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
+    private LokiSink sink(LokiClient client) {
+        LokiSettings settings = settings(1000, 1 << 20, Duration.ofSeconds(30));
+        return new LokiSink(client, settings, new LokiSinkMetrics(registry), waits::add);
+    }
+
+    @Test
+    void aPushLokiStoredWithoutAnsweringIsNotSentAgain() {
+        List<LokiEntry> entries = entries(100);
+        StallingLoki stalling = new StallingLoki(entries, 1, 100);
+        assertTrue(sink(stalling).deliver(entries).isEmpty());
+        assertEquals(1, stalling.pushes.size(), "pushes: " + stalling.pushes.size());
+        assertEquals(100, counter("ingestion.loki.entries"));
+        assertEquals(100, counter("ingestion.loki.entries.already.stored"));
+        assertTrue(stalling.queries >= 2, "asked once Loki answers, then again a moment later");
+    }
+
+    @Test
+    void onlyTheEntriesLokiDoesNotHaveAreSentAgain() {
+        List<LokiEntry> entries = entries(100);
+        StallingLoki stalling = new StallingLoki(entries, 1, 30);
+        assertTrue(sink(stalling).deliver(entries).isEmpty());
+        assertEquals(2, stalling.pushes.size());
+        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(), stalling.pushes.get(1));
+        assertEquals(100, stalling.stored.size());
+        assertEquals(100, counter("ingestion.loki.entries"));
+        assertEquals(30, counter("ingestion.loki.entries.already.stored"));
+    }
+
+    @Test
+    void aClientThatCannotAskSendsTheWholePushAgain() {
+        List<LokiEntry> entries = entries(10);
+        List<Integer> pushes = new ArrayList<>();
+        LokiClient blind = body -> {
+            pushes.add(body.remaining());
+            return pushes.size() == 1 ? LokiResponse.unanswered("timeout")
+                    : new LokiResponse(204, "", java.util.Optional.empty());
+        };
+        LokiSettings settings = settings(1000, 1 << 20, Duration.ofSeconds(5));
+        assertTrue(new LokiSink(blind, settings, new LokiSinkMetrics(registry), waits::add).deliver(entries)
+                .isEmpty());
+        assertEquals(2, pushes.size());
+        assertEquals(pushes.get(0), pushes.get(1), "the same push, whole");
+        assertEquals(10, counter("ingestion.loki.entries"));
+    }
+
+    @Test
+    void whileLokiDoesNotAnswerTheQueryNothingIsPushedAgain() {
+        List<LokiEntry> entries = entries(10);
+        List<Integer> pushes = new ArrayList<>();
+        int[] queries = {0};
+        LokiClient stalled = new LokiClient() {
+            @Override
+            public LokiResponse push(java.nio.ByteBuffer body) {
+                pushes.add(body.remaining());
+                return LokiResponse.unanswered("timeout");
+            }
+
+            @Override
+            public java.util.Optional<java.util.Set<LokiEntry>> alreadyStored(List<LokiEntry> batch) {
+                queries[0]++;
+                return java.util.Optional.empty();
+            }
+        };
+        LokiSettings settings = settings(1000, 1 << 20, Duration.ofMillis(500));
+        LokiSink sink = new LokiSink(stalled, settings, new LokiSinkMetrics(registry), waits::add);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries));
+        assertEquals(1, pushes.size(), "no copy queued in a Loki that does not answer");
+        assertTrue(queries[0] > 1, "asked again while waiting: " + queries[0]);
+    }
+
+    @Test
+    void redeliveredEntriesLokiHoldsAlreadyAreNotSentAgain() {
+        List<LokiEntry> entries = entries(100);
+        StallingLoki loki = new StallingLoki(entries, 0, 0);
+        entries.subList(0, 30).forEach(e -> loki.stored.add(e.line()));
+        // 40 come again from Kafka, of which Loki holds 30 (their first push went through, their batch did not)
+        assertTrue(sink(loki).deliver(entries, java.util.Set.copyOf(entries.subList(0, 40))).isEmpty());
+        assertEquals(1, loki.pushes.size());
+        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(), loki.pushes.get(0));
+        assertEquals(30, counter("ingestion.loki.entries.already.stored"));
+        assertEquals(70, counter("ingestion.loki.entries"));
+        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    }
 }

@@ -1,8 +1,9 @@
 package io.ingestobs.monitoring;
 
-import org.junit.jupiter.api.Test;
+import io.ingestobs.testsupport.PrometheusLine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,21 +14,30 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
 
-/** The rule files load in Prometheus and pass their unit tests ({@code promtool}, from Debian's package). */
+/**
+ * The rule files load in Prometheus and pass their unit tests, with the {@code promtool} of each Prometheus line
+ * the stack supports (SPEC §10: 3.5 LTS and 2.x, from Debian's packages).
+ */
 class PrometheusRulesTest {
 
-    @Test
-    void ruleFilesAreValid() throws Exception {
-        List<String> command = new ArrayList<>(List.of(promtool(), "check", "rules"));
+    static List<PrometheusLine> lines() {
+        return PrometheusLine.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lines")
+    void ruleFilesAreValid(PrometheusLine line) throws Exception {
+        List<String> command = new ArrayList<>(List.of(line.promtoolBinary().toString(), "check", "rules"));
         command.addAll(files(Path.of("prometheus-rules")));
         assertSucceeds(command);
     }
 
-    @Test
-    void ruleUnitTestsPass() throws Exception {
-        List<String> command = new ArrayList<>(List.of(promtool(), "test", "rules"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lines")
+    void ruleUnitTestsPass(PrometheusLine line) throws Exception {
+        System.out.println("promtool " + line.checkedVersion(line.promtoolBinary()) + " (" + line + ")");
+        List<String> command = new ArrayList<>(List.of(line.promtoolBinary().toString(), "test", "rules"));
         List<String> tests = files(Path.of("prometheus-rules", "tests"));
         assertFalse(tests.isEmpty(), "no rule tests under prometheus-rules/tests");
         command.addAll(tests);
@@ -44,15 +54,5 @@ class PrometheusRulesTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor(), () -> String.join(" ", command) + "\n" + output);
-    }
-
-    private static String promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "promtool"))) {
-                return Path.of(dir, "promtool").toString();
-            }
-        }
-        fail("promtool is not installed: bash scripts/test.sh installs it (apt-get install prometheus)");
-        return null;
     }
 }

@@ -10,10 +10,10 @@ import java.time.Duration;
 /** GETs what a user would curl. */
 public final class Http {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            // as Prometheus and curl: the JDK client otherwise asks for an h2c upgrade, which Vert.x grants and then
-            // mixes with a response streamed from a worker thread (a scrape seen failing with a frame error)
-            .version(HttpClient.Version.HTTP_1_1).build();
+    // HTTP/1.1 as curl and Prometheus speak it over plain http: Java's default (HTTP/2 by h2c upgrade) once read
+    // an HTTP/1.1 answer of the metrics endpoint as an HTTP/2 frame ("Frame type(99) ... exceeds MAX_FRAME_SIZE")
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
     }

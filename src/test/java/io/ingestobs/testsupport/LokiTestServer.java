@@ -54,6 +54,7 @@ public final class LokiTestServer implements AutoCloseable {
     private volatile PartialMode partialMode = PartialMode.LOKI;
     private volatile long delayMillis;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.Set<HttpExchange> left = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile long downUntilNanos;
     private volatile int downStatus;
@@ -131,6 +132,18 @@ public final class LokiTestServer implements AutoCloseable {
         try {
             handleOne(exchange);
         } finally {
+            leave(exchange);
+            left.remove(exchange);
+        }
+    }
+
+    /**
+     * A request stops being in flight before its answer is sent: once the client has the answer it may send its
+     * next request, which must not be seen overlapping this one (a CI run under load saw 2 with one at a time).
+     */
+    private void leave(HttpExchange exchange) {
+        // (HttpExchange attributes are shared by the whole context: a set of this server's own instead)
+        if (left.add(exchange)) {
             inFlight.decrementAndGet();
         }
     }
@@ -230,8 +243,9 @@ public final class LokiTestServer implements AutoCloseable {
         return entries;
     }
 
-    private static void respond(HttpExchange exchange, int status, String body, String retryAfter)
+    private void respond(HttpExchange exchange, int status, String body, String retryAfter)
             throws IOException {
+        leave(exchange);
         if (retryAfter != null) {
             exchange.getResponseHeaders().add("Retry-After", retryAfter);
         }

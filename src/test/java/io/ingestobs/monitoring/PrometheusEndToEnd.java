@@ -6,11 +6,13 @@ import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Http;
+import io.ingestobs.testsupport.PrometheusLine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.File;
@@ -35,11 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * SPEC §9 on a real Prometheus (Debian's package): a consumer, the demo's producer run, the project's rule files,
- * and every PromQL query of every dashboard panel. Prometheus scrapes and evaluates every second.
+ * SPEC §9 on a real Prometheus, once per supported line (SPEC §10: 3.5 LTS and 2.x, Debian's packages): a consumer,
+ * the demo's producer run, the project's rule files, and every PromQL query of every dashboard panel. Prometheus
+ * scrapes and evaluates every second. One subclass per line, so that each is run and reported on its own
+ * ({@link Prometheus2EndToEndIT}, {@link Prometheus3EndToEndIT}).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PrometheusEndToEndIT {
+abstract class PrometheusEndToEnd {
+
+    /** The Prometheus release line this run is on. */
+    abstract PrometheusLine line();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafkaBroker broker;
@@ -49,8 +57,11 @@ class PrometheusEndToEndIT {
     private static Path workDir;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        String binary = findOnPath("prometheus");
+    void startStack() throws Exception {
+        PrometheusLine line = line();
+        String binary = line.prometheusBinary().toString();
+        System.out.println(getClass().getSimpleName() + " on prometheus " + line.checkedVersion(line.prometheusBinary())
+                + " (" + line + ")");
         broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
         broker.createTopics(3, "ingestion-logs", "ingestion-logs.dlq");
         int metricsPort = EmbeddedKafkaBroker.freePort();
@@ -87,16 +98,19 @@ class PrometheusEndToEndIT {
     }
 
     @AfterAll
-    static void stopStack() throws Exception {
+    void stopStack() throws Exception {
         if (prometheus != null) {
             prometheus.destroy();
             prometheus.waitFor(20, TimeUnit.SECONDS);
+            prometheus = null;
         }
         if (consumer != null) {
             consumer.close();
+            consumer = null;
         }
         if (broker != null) {
             broker.close();
+            broker = null;
         }
     }
 
@@ -221,17 +235,6 @@ class PrometheusEndToEndIT {
             // not ready yet
         }
         return names;
-    }
-
-    private static String findOnPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, binary);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        fail(binary + " is not installed: bash scripts/test.sh installs it (apt-get install prometheus)");
-        return null;
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException, IOException {
