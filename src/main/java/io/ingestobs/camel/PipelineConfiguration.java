@@ -7,6 +7,7 @@ import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
 import io.ingestobs.kafka.ConsumerLagMonitor;
 import io.ingestobs.loki.HttpLokiClient;
+import io.ingestobs.loki.LokiDelivery;
 import io.ingestobs.loki.LokiSink;
 import io.ingestobs.loki.LokiSinkMetrics;
 import io.ingestobs.loki.LokiSettings;
@@ -97,7 +98,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bind(context, "handoverClients", new HandoverKafkaClientFactory(counter,
                 Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs"))));
 
-        LokiSink sink = lokiSink(props, registry);
+        LokiDelivery sink = lokiSink(props, registry);
         bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));
         bind(context, "lokiHealth", new LokiHealthCheck(sink));
 
@@ -128,11 +129,11 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return registry;
     }
 
-    private LokiSink lokiSink(PropertiesComponent props, PrometheusMeterRegistry registry) {
+    private LokiDelivery lokiSink(PropertiesComponent props, PrometheusMeterRegistry registry) {
         String url = props.resolveProperty("loki.url").orElse("").trim();
         if (url.isEmpty()) {
             LOG.info("LOKI_URL is not set: the Loki sink is off; runs are counted in the metrics only");
-            return null;
+            return LokiDelivery.OFF;
         }
         LokiSettings settings = new LokiSettings(url, optional(props, "loki.tenantId"),
                 optional(props, "loki.username"), optional(props, "loki.password"),

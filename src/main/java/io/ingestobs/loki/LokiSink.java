@@ -1,6 +1,5 @@
 package io.ingestobs.loki;
 
-import io.ingestobs.domain.RejectReason;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Delivers entries to Loki in batches bounded by count and bytes (SPEC §5). Busy or failing Loki: retried with
@@ -23,16 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the refused ones are handed back for the dead-letter topic, with Loki's answer. The requests of one call may go
  * out side by side (up to the sink's concurrency): a call returns only once every one of them is answered.
  */
-public final class LokiSink {
-
-    /** An entry Loki will not take, and why. */
-    public record Refusal(LokiEntry entry, RejectReason reason, String answer) {
-    }
+public final class LokiSink implements LokiDelivery {
 
     private static final int MAX_SPARE_BODIES = 8;
-
-    /** Read by the health check: whether the last push got an answer Loki meant. */
-    public enum State { IDLE, DELIVERING, FAILING }
 
     private final LokiClient client;
     private final LokiSettings settings;
@@ -42,7 +35,15 @@ public final class LokiSink {
     private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
     /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
     private final ExecutorService pushers;
-    private volatile State state = State.IDLE;
+    // Health, from requests that may run side by side: a request that succeeds must not hide one still failing.
+    /** Requests in flight. */
+    private final AtomicInteger active = new AtomicInteger();
+    /** Requests in flight that got an answer worth retrying and are waiting or trying again. */
+    private final AtomicInteger retrying = new AtomicInteger();
+    /** Orders the outcomes of requests on different threads: which came last, a give-up or an answer. */
+    private final AtomicLong outcomes = new AtomicLong();
+    private final AtomicLong lastGiveUp = new AtomicLong();
+    private final AtomicLong lastAnswer = new AtomicLong();
     private volatile String lastError;
 
     /** How the sink waits between attempts; tests replace it to run without waiting. */
@@ -91,18 +92,29 @@ public final class LokiSink {
         }
     }
 
+    /**
+     * FAILING while any request is retrying, and after a request gave up until a later one gets an answer Loki
+     * meant; DELIVERING while requests are out; IDLE otherwise.
+     */
+    @Override
     public State state() {
-        return state;
+        if (retrying.get() > 0 || lastGiveUp.get() > lastAnswer.get()) {
+            return State.FAILING;
+        }
+        return active.get() > 0 ? State.DELIVERING : State.IDLE;
     }
 
+    @Override
     public String lastError() {
         return lastError;
     }
 
-    /**
-     * Delivers every entry or hands it back refused; throws {@link LokiUnavailableException} when Loki did not
-     * take them within the retry budget (nothing of this call is then acknowledged, and the caller retries).
-     */
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
     public List<Refusal> deliver(List<LokiEntry> entries) {
         List<Refusal> refusals = new ArrayList<>();
         // The whole call's entries stay pending until it returns: none is acknowledged to Kafka before then.
@@ -113,7 +125,7 @@ public final class LokiSink {
             int batchBytes = 0;
             for (LokiEntry entry : entries) {
                 if (entry.longerThan(settings.maxLineBytes())) {
-                    refusals.add(new Refusal(entry, RejectReason.TOO_LARGE,
+                    refusals.add(new Refusal(entry, Refusal.Cause.LINE_TOO_LONG,
                             "line longer than " + settings.maxLineBytes() + " bytes"));
                     continue;
                 }
@@ -189,7 +201,7 @@ public final class LokiSink {
             return;
         }
         if (batch.size() == 1) {
-            refusals.add(new Refusal(batch.get(0), RejectReason.LOKI_REJECTED,
+            refusals.add(new Refusal(batch.get(0), Refusal.Cause.REFUSED_BY_LOKI,
                     "Loki answered " + response.status() + ": " + response.body()));
             return;
         }
@@ -203,37 +215,52 @@ public final class LokiSink {
         // An attempt that got no answer (a timeout) may still be reading the array in the HTTP client's threads:
         // such an array is left to the garbage collector rather than written over by the next push.
         boolean reusable = true;
+        boolean failing = false;
         long deadline = System.nanoTime() + settings.maxRetryTime().toNanos();
         Duration backoff = settings.initialBackoff();
-        state = State.DELIVERING;
-        while (true) {
-            long start = System.nanoTime();
-            LokiResponse response = client.push(body);
-            metrics.request(response, batch.size(), System.nanoTime() - start);
-            reusable &= response.status() != 0;
-            if (!response.retryable()) {
-                state = State.IDLE;
-                lastError = response.accepted() ? null : response.body();
-                if (reusable && spareBodies.size() < MAX_SPARE_BODIES) {
-                    spareBodies.offer(body.array());
+        active.incrementAndGet();
+        try {
+            while (true) {
+                long start = System.nanoTime();
+                LokiResponse response = client.push(body);
+                metrics.request(response, batch.size(), System.nanoTime() - start);
+                reusable &= response.status() != 0;
+                if (!response.retryable()) {
+                    lastAnswer.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    if (!response.accepted()) {
+                        lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
+                    }
+                    if (reusable && spareBodies.size() < MAX_SPARE_BODIES) {
+                        spareBodies.offer(body.array());
+                    }
+                    return response;
                 }
-                return response;
+                if (!failing) {
+                    failing = true;
+                    retrying.incrementAndGet();
+                }
+                lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
+                Duration wait = response.retryAfter().orElse(jitter(backoff));
+                if (System.nanoTime() + wait.toNanos() > deadline) {
+                    lastGiveUp.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    throw new LokiUnavailableException("Loki did not take " + batch.size() + " entries within "
+                            + settings.maxRetryTime() + "; last answer: " + lastError);
+                }
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lastGiveUp.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    throw new LokiUnavailableException("interrupted while waiting to retry Loki");
+                }
+                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
+                        ? settings.maxBackoff() : backoff.multipliedBy(2);
             }
-            state = State.FAILING;
-            lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
-            Duration wait = response.retryAfter().orElse(jitter(backoff));
-            if (System.nanoTime() + wait.toNanos() > deadline) {
-                throw new LokiUnavailableException("Loki did not take " + batch.size() + " entries within "
-                        + settings.maxRetryTime() + "; last answer: " + lastError);
+        } finally {
+            if (failing) {
+                retrying.decrementAndGet();
             }
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LokiUnavailableException("interrupted while waiting to retry Loki");
-            }
-            backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
-                    ? settings.maxBackoff() : backoff.multipliedBy(2);
+            active.decrementAndGet();
         }
     }
 

@@ -169,4 +169,18 @@ class LokiRouteTest extends RouteTestSupport {
         assertEquals(0, total("ingestion_loki_pending_entries"));
         assertEquals(HealthCheck.State.DOWN, health());
     }
+
+    @Test
+    void withoutLokiUrlTheRouteLetsBatchesThroughAndHealthSaysOff() throws Exception {
+        start("", Map.of());
+        ConsumedBatch batch = batch(3);
+
+        template.sendBody("direct:loki-push", batch);
+
+        assertEquals(0, loki.requestCount());
+        assertEquals(List.of(), batch.getDeadLetters());
+        HealthCheck check = context.getRegistry().lookupByNameAndType("lokiHealth", HealthCheck.class);
+        assertEquals(HealthCheck.State.UP, check.call().getState());
+        assertEquals("off (LOKI_URL unset)", check.call().getDetails().get("loki"));
+    }
 }
