@@ -7,14 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Delivers entries to Loki in batches bounded by count and bytes (SPEC §5). Busy or failing Loki: retried with
@@ -33,8 +33,8 @@ public final class LokiSink implements LokiDelivery {
     private final Sleeper sleeper;
     /** Body arrays of finished pushes, for the next ones: one per request in flight is all that is ever taken. */
     private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
-    /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
-    private final ExecutorService pushers;
+    /** Runs the requests of a call side by side; a direct executor sends them one after the other. */
+    private final Executor pushers;
     // Health, from requests that may run side by side: a request that succeeds must not hide one still failing.
     /** Requests in flight. */
     private final AtomicInteger active = new AtomicInteger();
@@ -60,36 +60,22 @@ public final class LokiSink implements LokiDelivery {
     }
 
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper) {
-        this(client, settings, metrics, sleeper, 1);
+        this(client, settings, metrics, sleeper, Runnable::run);
     }
 
     /**
-     * @param concurrency requests of one call in flight at once. Encoding a body and waiting for Loki's answer
-     *                    were a fifth of the consumer thread's time against an instant Loki, and against a real one
-     *                    (tens of ms a push) one request at a time would bound the whole pipeline.
+     * @param pushers runs the requests of one call side by side: encoding a body and waiting for Loki's answer
+     *                were a fifth of the consumer thread's time against an instant Loki, and against a real one
+     *                (tens of ms a push) one request at a time would bound the whole pipeline. Owned by the
+     *                caller (the application's is Camel's, stopped with the context).
      */
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper,
-                    int concurrency) {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
-        }
+                    Executor pushers) {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
         this.sleeper = sleeper;
-        this.pushers = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, new PusherThreads());
-    }
-
-    /** Daemon threads: a stopping application does not wait for them, its consumer already stopped asking. */
-    private static final class PusherThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "loki-push-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
+        this.pushers = pushers;
     }
 
     /**
@@ -141,7 +127,7 @@ public final class LokiSink implements LokiDelivery {
             if (!batch.isEmpty()) {
                 requests.add(batch);
             }
-            if (pushers == null || requests.size() == 1) {
+            if (requests.size() == 1) {
                 for (List<LokiEntry> request : requests) {
                     send(request, refusals);
                 }
@@ -156,18 +142,28 @@ public final class LokiSink implements LokiDelivery {
 
     /**
      * Every request on the pushers; waits for all of them, even once one has failed, so that nothing of this call
-     * is still being sent when the caller hands the batch back to Kafka. Refusals come in the order of the requests.
+     * is still being sent when the caller hands the batch back to Kafka. Once one has failed, those not started yet
+     * are not sent (the call fails anyway): with a direct executor the call then costs one retry budget, not one
+     * per request. Refusals come in the order of the requests.
      */
     private void sendSideBySide(List<List<LokiEntry>> requests, List<Refusal> refusals) {
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Future<List<Refusal>>> answers = new ArrayList<>(requests.size());
         for (List<LokiEntry> request : requests) {
-            answers.add(pushers.submit(() -> {
+            answers.add(CompletableFuture.supplyAsync(() -> {
                 List<Refusal> own = new ArrayList<>();
-                send(request, own);
+                if (failure.get() != null) {
+                    return own;
+                }
+                try {
+                    send(request, own);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                    throw e;
+                }
                 return own;
-            }));
+            }, pushers));
         }
-        RuntimeException failure = null;
         boolean interrupted = false;
         for (Future<List<Refusal>> answer : answers) {
             while (true) {
@@ -178,10 +174,8 @@ public final class LokiSink implements LokiDelivery {
                     // the requests already out finish within their retry budget; the interruption is kept for later
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException runtime ? runtime
-                                : new LokiUnavailableException("push failed: " + e.getCause());
-                    }
+                    failure.compareAndSet(null, e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new LokiUnavailableException("push failed: " + e.getCause()));
                     break;
                 }
             }
@@ -189,8 +183,8 @@ public final class LokiSink implements LokiDelivery {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (failure != null) {
-            throw failure;
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 

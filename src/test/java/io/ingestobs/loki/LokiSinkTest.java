@@ -153,9 +153,22 @@ class LokiSinkTest {
 
     // --- requests side by side ------------------------------------------------------------------------------
 
+    private final List<java.util.concurrent.ExecutorService> pools = new ArrayList<>();
+
+    @AfterEach
+    void stopPools() {
+        pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
+    }
+
+    private java.util.concurrent.ExecutorService pool(int threads) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        pools.add(pool);
+        return pool;
+    }
+
     private LokiSink concurrentSink(LokiSettings settings, int concurrency) {
         return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add,
-                concurrency);
+                concurrency == 1 ? Runnable::run : pool(concurrency));
     }
 
     @Test
@@ -199,6 +212,17 @@ class LokiSinkTest {
         assertTrue(requests >= 8, "every request tried, several times: " + requests);
         assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
         assertEquals(requests, loki.requestCount(), "nothing still being sent after the call failed");
+    }
+
+    @Test
+    void oneAtATimeACallWhoseRequestGaveUpSendsNoOtherAndCostsOneRetryBudget() {
+        loki.downFor(Duration.ofSeconds(30), 503);
+        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(300)), 1);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
+        assertEquals(loki.requestCount(), loki.requestHeaders().size());
+        assertEquals(0, loki.entriesReceived(), "Loki down: nothing stored");
+        assertTrue(waits.size() == loki.requestCount() - 1, "only the first request was tried: " + waits.size()
+                + " waits for " + loki.requestCount() + " requests");
     }
 
     @Test
@@ -262,7 +286,7 @@ class LokiSinkTest {
         LokiSink sink = new LokiSink(client, settings, new LokiSinkMetrics(registry), wait -> {
             firstFailed.countDown();
             released.await();
-        }, 2);
+        }, pool(2));
         java.util.concurrent.CompletableFuture<List<LokiSink.Refusal>> call =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> sink.deliver(entries(2)));
 
