@@ -79,7 +79,7 @@ JBANG_REPORTED=$(java -cp "$JBANG_LIB/*" main.CamelJBang version 2>&1 | grep -o 
 [ "$JBANG_REPORTED" = "Camel JBang version: $JBANG_VERSION" ] || fail "unexpected Camel JBang: '$JBANG_REPORTED'"
 
 # 2. a fresh standalone broker
-java -cp "target/ingestion-observability.jar:target/lib/*" scripts/camel-run/CheckBroker.java \
+java -cp target/ingestion-observability.jar scripts/camel-run/CheckBroker.java \
     "$KAFKA_PORT" ingestion-logs ingestion-logs.dlq >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 1 120); do

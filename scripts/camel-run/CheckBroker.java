@@ -3,7 +3,7 @@ import io.ingestobs.launcher.EmbeddedKafkaBroker;
 /**
  * The Kafka broker of scripts/camel-run.sh: the project's own single-node KRaft broker (the one `java -jar` embeds),
  * alone in its JVM. Run with the packaged jar on the class path:
- * {@code java -cp 'target/ingestion-observability.jar:target/lib/*' scripts/camel-run/CheckBroker.java PORT TOPIC...}
+ * {@code java -cp target/ingestion-observability.jar scripts/camel-run/CheckBroker.java PORT TOPIC...}
  * Prints {@code BROKER READY host:port} once the topics exist, then runs until killed.
  */
 public class CheckBroker {

@@ -51,7 +51,7 @@ public final class Bench {
 
     private static final Path OUT = Path.of("target", "bench");
     private static final String CLASSPATH = String.join(java.io.File.pathSeparator,
-            "target/bench-classes", "target/ingestion-observability.jar", "target/lib/*");
+            "target/bench-classes", "target/ingestion-observability.jar");
 
     private final long records = longEnv("BENCH_RECORDS", 1_000_000);
     private final int latencyRate = (int) longEnv("BENCH_LATENCY_RATE", 10_000);

@@ -7,6 +7,7 @@ import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
 import io.ingestobs.kafka.ConsumerLagMonitor;
 import io.ingestobs.loki.HttpLokiClient;
+import io.ingestobs.loki.LokiDelivery;
 import io.ingestobs.loki.LokiSink;
 import io.ingestobs.loki.LokiSinkMetrics;
 import io.ingestobs.loki.LokiSettings;
@@ -33,6 +34,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * Builds the pipeline's beans from the properties of {@code application.properties} (themselves fed by the
@@ -97,7 +99,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bind(context, "handoverClients", new HandoverKafkaClientFactory(counter,
                 Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs"))));
 
-        LokiSink sink = lokiSink(props, registry);
+        LokiDelivery sink = lokiSink(context, props, registry);
         bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));
         bind(context, "lokiHealth", new LokiHealthCheck(sink));
 
@@ -128,11 +130,11 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return registry;
     }
 
-    private LokiSink lokiSink(PropertiesComponent props, PrometheusMeterRegistry registry) {
+    private LokiDelivery lokiSink(CamelContext context, PropertiesComponent props, PrometheusMeterRegistry registry) {
         String url = props.resolveProperty("loki.url").orElse("").trim();
         if (url.isEmpty()) {
             LOG.info("LOKI_URL is not set: the Loki sink is off; runs are counted in the metrics only");
-            return null;
+            return LokiDelivery.OFF;
         }
         LokiSettings settings = new LokiSettings(url, optional(props, "loki.tenantId"),
                 optional(props, "loki.username"), optional(props, "loki.password"),
@@ -143,8 +145,15 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Duration.ofMillis(intProp(props, "loki.retry.maxBackoffMs")),
                 Duration.ofMillis(intProp(props, "loki.retry.maxTimeMs")));
         LOG.info("Loki sink on: {}", settings);
+        int concurrency = intProp(props, "loki.pushConcurrency");
+        if (concurrency < 1) {
+            throw new IllegalStateException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
+        }
+        // Camel's pool: named like Camel's threads, shut down with the context once the routes have stopped
+        Executor pushers = concurrency == 1 ? Runnable::run
+                : context.getExecutorServiceManager().newFixedThreadPool(this, "LokiPush", concurrency);
         return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry),
-                LokiSink.THREAD_SLEEP, intProp(props, "loki.pushConcurrency"));
+                LokiSink.THREAD_SLEEP, pushers);
     }
 
     private static void bind(CamelContext context, String name, Object bean) {

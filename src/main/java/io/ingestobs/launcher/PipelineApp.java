@@ -9,6 +9,7 @@ import org.apache.camel.main.Main;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,12 @@ public final class PipelineApp implements AutoCloseable {
         main.configure().addConfiguration(new MetricsEndpointConfiguration());
         // Which route files to load is the launcher's concern, not application.properties': under `camel run` the
         // command line lists them, and a pattern in application.properties would override that list.
-        main.addOverrideProperty("camel.main.routesIncludePattern", "file:{{env:ROUTES_DIR:routes}}/*.yaml");
+        RouteFiles routes = RouteFiles.resolve(System.getenv(), Path.of(""));
+        main.addOverrideProperty("camel.main.routesIncludePattern", routes.includePattern());
+        if (!routes.onDisk()) {
+            // nothing on disk to watch: the packaged routes cannot be edited (ROUTES_RELOAD says so at start)
+            main.addOverrideProperty("camel.main.routesReloadEnabled", "false");
+        }
         main.addOverrideProperty("kafka.brokers", brokers);
         main.addOverrideProperty("producer.enabled", Boolean.toString(role.produces()));
         main.addOverrideProperty("consumer.enabled", Boolean.toString(role.consumes()));

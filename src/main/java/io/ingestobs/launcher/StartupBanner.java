@@ -3,6 +3,7 @@ package io.ingestobs.launcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /** One look at the log tells what this process is and where to find it. */
@@ -18,6 +19,15 @@ final class StartupBanner {
         String port = env.getOrDefault("METRICS_PORT", "8000");
         LOG.info("Ingestion observability pipeline: role={}, kafka={} ({}), loki={}", role.name().toLowerCase(),
                 brokers, embedded ? "embedded" : "external", loki);
+        RouteFiles routes = RouteFiles.resolve(env, Path.of(""));
+        boolean reload = Boolean.parseBoolean(env.getOrDefault("ROUTES_RELOAD", "false").trim());
+        if (routes.onDisk()) {
+            LOG.info("Routes: {}{}", routes.includePattern(), reload ? " (live reload on)" : "");
+        } else {
+            LOG.info("Routes: the ones packaged in the jar ({}){}", routes.includePattern(), reload
+                    ? "; ROUTES_RELOAD ignored: copy routes/ beside the jar or set ROUTES_DIR to edit them live"
+                    : "");
+        }
         if (role.consumes()) {
             LOG.info("Metrics: http://localhost:{}/metrics  Health: http://localhost:{}/health", port, port);
         }

@@ -1,6 +1,5 @@
 package io.ingestobs.loki;
 
-import io.ingestobs.domain.RejectReason;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -10,13 +9,14 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Delivers entries to Loki in batches bounded by count and bytes (SPEC §5). Busy or failing Loki: retried with
@@ -25,18 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the refused ones are handed back for the dead-letter topic, with Loki's answer. The requests of one call may go
  * out side by side (up to the sink's concurrency): a call returns only once every one of them is answered.
  */
-public final class LokiSink {
-
-    /** An entry Loki will not take, and why. */
-    public record Refusal(LokiEntry entry, RejectReason reason, String answer) {
-    }
+public final class LokiSink implements LokiDelivery {
 
     private static final int MAX_SPARE_BODIES = 8;
     /** Time for a push Loki received before it stalled to be stored once it runs again (see pushWithRetry). */
     private static final Duration SETTLE = Duration.ofSeconds(1);
-
-    /** Read by the health check: whether the last push got an answer Loki meant. */
-    public enum State { IDLE, DELIVERING, FAILING }
 
     private final LokiClient client;
     private final LokiSettings settings;
@@ -44,9 +37,17 @@ public final class LokiSink {
     private final Sleeper sleeper;
     /** Body arrays of finished pushes, for the next ones: one per request in flight is all that is ever taken. */
     private final Queue<byte[]> spareBodies = new ConcurrentLinkedQueue<>();
-    /** Sends the requests of a call side by side; null: one after the other, on the caller's thread. */
-    private final ExecutorService pushers;
-    private volatile State state = State.IDLE;
+    /** Runs the requests of a call side by side; a direct executor sends them one after the other. */
+    private final Executor pushers;
+    // Health, from requests that may run side by side: a request that succeeds must not hide one still failing.
+    /** Requests in flight. */
+    private final AtomicInteger active = new AtomicInteger();
+    /** Requests in flight that got an answer worth retrying and are waiting or trying again. */
+    private final AtomicInteger retrying = new AtomicInteger();
+    /** Orders the outcomes of requests on different threads: which came last, a give-up or an answer. */
+    private final AtomicLong outcomes = new AtomicLong();
+    private final AtomicLong lastGiveUp = new AtomicLong();
+    private final AtomicLong lastAnswer = new AtomicLong();
     /**
      * A push went out and got no answer, and Loki has not answered one since: it may be stalled with requests
      * queued in it. A push of any call (a batch the consumer polls again after giving it up included) then first
@@ -70,50 +71,47 @@ public final class LokiSink {
     }
 
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper) {
-        this(client, settings, metrics, sleeper, 1);
+        this(client, settings, metrics, sleeper, Runnable::run);
     }
 
     /**
-     * @param concurrency requests of one call in flight at once. Encoding a body and waiting for Loki's answer
-     *                    were a fifth of the consumer thread's time against an instant Loki, and against a real one
-     *                    (tens of ms a push) one request at a time would bound the whole pipeline.
+     * @param pushers runs the requests of one call side by side: encoding a body and waiting for Loki's answer
+     *                were a fifth of the consumer thread's time against an instant Loki, and against a real one
+     *                (tens of ms a push) one request at a time would bound the whole pipeline. Owned by the
+     *                caller (the application's is Camel's, stopped with the context).
      */
     public LokiSink(LokiClient client, LokiSettings settings, LokiSinkMetrics metrics, Sleeper sleeper,
-                    int concurrency) {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
-        }
+                    Executor pushers) {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
         this.sleeper = sleeper;
-        this.pushers = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, new PusherThreads());
+        this.pushers = pushers;
     }
 
-    /** Daemon threads: a stopping application does not wait for them, its consumer already stopped asking. */
-    private static final class PusherThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "loki-push-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
-    }
-
+    /**
+     * FAILING while any request is retrying, and after a request gave up until a later one gets an answer Loki
+     * meant; DELIVERING while requests are out; IDLE otherwise.
+     */
+    @Override
     public State state() {
-        return state;
+        if (retrying.get() > 0 || lastGiveUp.get() > lastAnswer.get()) {
+            return State.FAILING;
+        }
+        return active.get() > 0 ? State.DELIVERING : State.IDLE;
     }
 
+    @Override
     public String lastError() {
         return lastError;
     }
 
-    /**
-     * Delivers every entry or hands it back refused; throws {@link LokiUnavailableException} when Loki did not
-     * take them within the retry budget (nothing of this call is then acknowledged, and the caller retries).
-     */
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
     public List<Refusal> deliver(List<LokiEntry> entries) {
         return deliver(entries, Set.of());
     }
@@ -125,6 +123,7 @@ public final class LokiSink {
      * Loki drops a same-time same-line entry only while it is in its stream's head block, so a second copy would
      * stay, and metric queries (count_over_time) would count runs that never happened.
      */
+    @Override
     public List<Refusal> deliver(List<LokiEntry> entries, Set<LokiEntry> sentBefore) {
         List<Refusal> refusals = new ArrayList<>();
         // The whole call's entries stay pending until it returns: none is acknowledged to Kafka before then.
@@ -144,7 +143,7 @@ public final class LokiSink {
             int batchBytes = 0;
             for (LokiEntry entry : toSend) {
                 if (entry.longerThan(settings.maxLineBytes())) {
-                    refusals.add(new Refusal(entry, RejectReason.TOO_LARGE,
+                    refusals.add(new Refusal(entry, Refusal.Cause.LINE_TOO_LONG,
                             "line longer than " + settings.maxLineBytes() + " bytes"));
                     continue;
                 }
@@ -160,7 +159,7 @@ public final class LokiSink {
             if (!batch.isEmpty()) {
                 requests.add(batch);
             }
-            if (pushers == null || requests.size() == 1) {
+            if (requests.size() == 1) {
                 for (List<LokiEntry> request : requests) {
                     send(request, refusals);
                 }
@@ -175,18 +174,28 @@ public final class LokiSink {
 
     /**
      * Every request on the pushers; waits for all of them, even once one has failed, so that nothing of this call
-     * is still being sent when the caller hands the batch back to Kafka. Refusals come in the order of the requests.
+     * is still being sent when the caller hands the batch back to Kafka. Once one has failed, those not started yet
+     * are not sent (the call fails anyway): with a direct executor the call then costs one retry budget, not one
+     * per request. Refusals come in the order of the requests.
      */
     private void sendSideBySide(List<List<LokiEntry>> requests, List<Refusal> refusals) {
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Future<List<Refusal>>> answers = new ArrayList<>(requests.size());
         for (List<LokiEntry> request : requests) {
-            answers.add(pushers.submit(() -> {
+            answers.add(CompletableFuture.supplyAsync(() -> {
                 List<Refusal> own = new ArrayList<>();
-                send(request, own);
+                if (failure.get() != null) {
+                    return own;
+                }
+                try {
+                    send(request, own);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                    throw e;
+                }
                 return own;
-            }));
+            }, pushers));
         }
-        RuntimeException failure = null;
         boolean interrupted = false;
         for (Future<List<Refusal>> answer : answers) {
             while (true) {
@@ -197,10 +206,8 @@ public final class LokiSink {
                     // the requests already out finish within their retry budget; the interruption is kept for later
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException runtime ? runtime
-                                : new LokiUnavailableException("push failed: " + e.getCause());
-                    }
+                    failure.compareAndSet(null, e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new LokiUnavailableException("push failed: " + e.getCause()));
                     break;
                 }
             }
@@ -208,8 +215,8 @@ public final class LokiSink {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (failure != null) {
-            throw failure;
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
@@ -220,7 +227,7 @@ public final class LokiSink {
             return;
         }
         if (batch.size() == 1) {
-            refusals.add(new Refusal(batch.get(0), RejectReason.LOKI_REJECTED,
+            refusals.add(new Refusal(batch.get(0), Refusal.Cause.REFUSED_BY_LOKI,
                     "Loki answered " + response.status() + ": " + response.body()));
             return;
         }
@@ -239,65 +246,80 @@ public final class LokiSink {
         // them twice (Loki drops a same-time same-line entry only while it is in the stream's head block). Before
         // the next attempt, Loki is asked which it has, and only the others are sent.
         boolean unanswered = lokiMayHoldUnansweredPushes;
+        boolean failing = false;
         long deadline = System.nanoTime() + settings.maxRetryTime().toNanos();
         Duration backoff = settings.initialBackoff();
-        state = State.DELIVERING;
-        while (true) {
-            LokiResponse response = null;
-            if (unanswered) {
-                Optional<Set<LokiEntry>> stored = storedOnceLokiAnswers(batch);
-                if (stored.isPresent()) {
-                    unanswered = false;
-                    List<LokiEntry> missing = new ArrayList<>(batch);
-                    missing.removeAll(stored.get());
-                    metrics.alreadyStored(batch.size() - missing.size());
-                    if (missing.isEmpty()) {
-                        response = LokiResponse.alreadyStored(batch.size());
-                    } else if (missing.size() < batch.size()) {
-                        batch = missing;
-                        body = LokiPushBody.encode(batch, null);
-                        reusable = false;
-                    }
-                } else {
-                    // Loki still does not answer: pushing again now would only queue one more copy in it
-                    response = LokiResponse.noAnswer("Loki does not answer queries yet after an unanswered push");
-                }
-            }
-            if (response == null) {
-                long start = System.nanoTime();
-                response = client.push(body);
-                metrics.request(response, batch.size(), System.nanoTime() - start);
-                reusable &= response.status() != 0;
-                unanswered = response.mayHaveBeenStored();
+        active.incrementAndGet();
+        try {
+            while (true) {
+                LokiResponse response = null;
                 if (unanswered) {
-                    lokiMayHoldUnansweredPushes = true;
-                } else if (response.status() != 0) {
-                    lokiMayHoldUnansweredPushes = false;
+                    Optional<Set<LokiEntry>> stored = storedOnceLokiAnswers(batch);
+                    if (stored.isPresent()) {
+                        unanswered = false;
+                        List<LokiEntry> missing = new ArrayList<>(batch);
+                        missing.removeAll(stored.get());
+                        metrics.alreadyStored(batch.size() - missing.size());
+                        if (missing.isEmpty()) {
+                            response = LokiResponse.alreadyStored(batch.size());
+                        } else if (missing.size() < batch.size()) {
+                            batch = missing;
+                            body = LokiPushBody.encode(batch, null);
+                            reusable = false;
+                        }
+                    } else {
+                        // Loki still does not answer: pushing again now would only queue one more copy in it
+                        response = LokiResponse.noAnswer("Loki does not answer queries yet after an unanswered push");
+                    }
                 }
-            }
-            if (!response.retryable()) {
-                state = State.IDLE;
-                lastError = response.accepted() ? null : response.body();
-                if (reusable && spareBodies.size() < MAX_SPARE_BODIES) {
-                    spareBodies.offer(body.array());
+                if (response == null) {
+                    long start = System.nanoTime();
+                    response = client.push(body);
+                    metrics.request(response, batch.size(), System.nanoTime() - start);
+                    reusable &= response.status() != 0;
+                    unanswered = response.mayHaveBeenStored();
+                    if (unanswered) {
+                        lokiMayHoldUnansweredPushes = true;
+                    } else if (response.status() != 0) {
+                        lokiMayHoldUnansweredPushes = false;
+                    }
                 }
-                return response;
+                if (!response.retryable()) {
+                    lastAnswer.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    if (!response.accepted()) {
+                        lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
+                    }
+                    if (reusable && spareBodies.size() < MAX_SPARE_BODIES) {
+                        spareBodies.offer(body.array());
+                    }
+                    return response;
+                }
+                if (!failing) {
+                    failing = true;
+                    retrying.incrementAndGet();
+                }
+                lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
+                Duration wait = response.retryAfter().orElse(jitter(backoff));
+                if (System.nanoTime() + wait.toNanos() > deadline) {
+                    lastGiveUp.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    throw new LokiUnavailableException("Loki did not take " + batch.size() + " entries within "
+                            + settings.maxRetryTime() + "; last answer: " + lastError);
+                }
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lastGiveUp.accumulateAndGet(outcomes.incrementAndGet(), Math::max);
+                    throw new LokiUnavailableException("interrupted while waiting to retry Loki");
+                }
+                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
+                        ? settings.maxBackoff() : backoff.multipliedBy(2);
             }
-            state = State.FAILING;
-            lastError = "Loki answered " + response.statusLabel() + ": " + response.body();
-            Duration wait = response.retryAfter().orElse(jitter(backoff));
-            if (System.nanoTime() + wait.toNanos() > deadline) {
-                throw new LokiUnavailableException("Loki did not take " + batch.size() + " entries within "
-                        + settings.maxRetryTime() + "; last answer: " + lastError);
+        } finally {
+            if (failing) {
+                retrying.decrementAndGet();
             }
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LokiUnavailableException("interrupted while waiting to retry Loki");
-            }
-            backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
-                    ? settings.maxBackoff() : backoff.multipliedBy(2);
+            active.decrementAndGet();
         }
     }
 

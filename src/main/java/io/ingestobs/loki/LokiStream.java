@@ -1,8 +1,5 @@
 package io.ingestobs.loki;
 
-import io.ingestobs.domain.IngestionEvent;
-import io.ingestobs.domain.RunLabels;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,12 +7,6 @@ import java.util.Map;
 public record LokiStream(String source, String etat, String zone, String entreprise, String level) {
 
     public static final String JOB = "ingestion-logs";
-
-    /** @param labels the event's labels, already bounded by the cardinality limiter */
-    public static LokiStream of(IngestionEvent event, RunLabels labels) {
-        String level = event.failed() ? "error" : event.succeeded() ? "info" : "warning";
-        return new LokiStream(labels.source(), labels.etat(), labels.zone(), labels.entreprise(), level);
-    }
 
     public Map<String, String> labels() {
         Map<String, String> labels = new LinkedHashMap<>();

@@ -4,8 +4,8 @@ import io.ingestobs.testsupport.Http;
 import io.ingestobs.testsupport.PrometheusText;
 import io.ingestobs.testsupport.PrometheusText.Sample;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -21,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * What the README promises a new user: {@code REBASE_TIMESTAMPS=true java -jar target/ingestion-observability.jar},
+ * What the README promises a new user: {@code REBASE_TIMESTAMPS=true java -jar ingestion-observability.jar},
  * nothing else configured, and within a minute :8000 serves the sample's figures (SPEC §9), the newest run
- * ending about now.
+ * ending about now. The jar is copied alone with {@code logs.json} into an empty folder (SPEC §6): no {@code lib/}
+ * and no {@code routes/} beside it, so its dependencies and routes must be inside it.
  */
 class RunTheJarIT {
 
@@ -32,13 +33,16 @@ class RunTheJarIT {
             "EMBEDDED_KAFKA_PORT", "REBASE_TIMESTAMPS", "SIMULATE_REALTIME", "ROUTES_RELOAD", "ROUTES_DIR");
 
     @Test
-    void theJarWithNoConfigurationServesTheSampleFiguresOnPort8000() throws Exception {
+    void theJarCopiedAloneWithNoConfigurationServesTheSampleFiguresOnPort8000(@TempDir Path folder)
+            throws Exception {
         requireFree(8000);
         requireFree(9092);
+        Files.copy(Path.of("target/ingestion-observability.jar"), folder.resolve("ingestion-observability.jar"));
+        Files.copy(Path.of("logs.json"), folder.resolve("logs.json"));
         Path log = Files.createTempFile("jar-run", ".log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/ingestion-observability.jar")
-                .directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-jar", "ingestion-observability.jar")
+                .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         SPEC_VARIABLES.forEach(builder.environment()::remove);
         builder.environment().put("REBASE_TIMESTAMPS", "true");
         Process process = builder.start();
@@ -66,6 +70,7 @@ class RunTheJarIT {
             assertTrue(output.contains("Chargé 72 entrées de log depuis logs.json"), output);
             assertTrue(output.contains("Producteur terminé: 72 succès, 0 erreurs"), output);
             assertTrue(output.contains("loki=off"), output);
+            assertTrue(output.contains("Routes: the ones packaged in the jar"), output);
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,6 +1,5 @@
 package io.ingestobs.loki;
 
-import io.ingestobs.domain.RejectReason;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.LokiTestServer.Answer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -144,7 +143,7 @@ class LokiSinkTest {
         loki.refuseLinesMatching(line -> line.equals("{\"n\":7}") || line.equals("{\"n\":42}"), mode);
         List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(64));
         assertEquals(List.of("{\"n\":7}", "{\"n\":42}"), refused.stream().map(r -> r.entry().line()).toList());
-        assertTrue(refused.stream().allMatch(r -> r.reason() == RejectReason.LOKI_REJECTED));
+        assertTrue(refused.stream().allMatch(r -> r.cause() == LokiSink.Refusal.Cause.REFUSED_BY_LOKI));
         assertTrue(refused.get(0).answer().contains("400") && refused.get(0).answer().contains("too old"),
                 refused.get(0).answer());
         assertEquals(62, loki.entries().size());
@@ -154,9 +153,22 @@ class LokiSinkTest {
 
     // --- requests side by side ------------------------------------------------------------------------------
 
+    private final List<java.util.concurrent.ExecutorService> pools = new ArrayList<>();
+
+    @AfterEach
+    void stopPools() {
+        pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
+    }
+
+    private java.util.concurrent.ExecutorService pool(int threads) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        pools.add(pool);
+        return pool;
+    }
+
     private LokiSink concurrentSink(LokiSettings settings, int concurrency) {
         return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add,
-                concurrency);
+                concurrency == 1 ? Runnable::run : pool(concurrency));
     }
 
     @Test
@@ -203,12 +215,23 @@ class LokiSinkTest {
     }
 
     @Test
+    void oneAtATimeACallWhoseRequestGaveUpSendsNoOtherAndCostsOneRetryBudget() {
+        loki.downFor(Duration.ofSeconds(30), 503);
+        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(300)), 1);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
+        assertEquals(loki.requestCount(), loki.requestHeaders().size());
+        assertEquals(0, loki.entriesReceived(), "Loki down: nothing stored");
+        assertTrue(waits.size() == loki.requestCount() - 1, "only the first request was tried: " + waits.size()
+                + " waits for " + loki.requestCount() + " requests");
+    }
+
+    @Test
     void aLineLongerThanLokiTakesIsRefusedBeforeSending() {
         List<LokiEntry> batch = new ArrayList<>(entries(3));
         batch.add(new LokiEntry(batch.get(0).stream(), 1L, "x".repeat(1001), null, "t-0@99"));
         List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(batch);
         assertEquals(1, refused.size());
-        assertEquals(RejectReason.TOO_LARGE, refused.get(0).reason());
+        assertEquals(LokiSink.Refusal.Cause.LINE_TOO_LONG, refused.get(0).cause());
         assertEquals(3, loki.entries().size());
     }
 
@@ -358,5 +381,57 @@ class LokiSinkTest {
         assertEquals(30, counter("ingestion.loki.entries.already.stored"));
         assertEquals(70, counter("ingestion.loki.entries"));
         assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    }
+
+    // --- health from requests side by side -----------------------------------------------------------------
+
+    @Test
+    void aRequestThatSucceedsDoesNotHideOneStillFailingBesideIt() throws Exception {
+        java.util.concurrent.CountDownLatch firstFailed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondAnswered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        LokiSettings settings = settings(1, 1 << 20, Duration.ofSeconds(30));
+        // the request of entry 0 gets a 503 once; the one of entry 1 is answered 204 while the first waits to retry
+        LokiClient client = body -> {
+            String text = java.nio.charset.StandardCharsets.UTF_8.decode(body.duplicate()).toString();
+            if (text.contains("n\\\":0") && attempts.getAndIncrement() == 0) {
+                return new LokiResponse(503, "unavailable", java.util.Optional.empty());
+            }
+            if (text.contains("n\\\":1")) {
+                try {
+                    firstFailed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                secondAnswered.countDown();
+            }
+            return new LokiResponse(204, "", java.util.Optional.empty());
+        };
+        LokiSink sink = new LokiSink(client, settings, new LokiSinkMetrics(registry), wait -> {
+            firstFailed.countDown();
+            released.await();
+        }, pool(2));
+        java.util.concurrent.CompletableFuture<List<LokiSink.Refusal>> call =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> sink.deliver(entries(2)));
+
+        assertTrue(secondAnswered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread.sleep(50);
+        assertEquals(LokiSink.State.FAILING, sink.state(), "one request is still waiting to retry");
+
+        released.countDown();
+        assertEquals(List.of(), call.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(LokiSink.State.IDLE, sink.state());
+    }
+
+    @Test
+    void afterAGiveUpTheSinkStaysFailingUntilLokiAnswersAgain() {
+        loki.downFor(Duration.ofSeconds(30), 503);
+        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(300)), 4);
+        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
+        assertEquals(LokiSink.State.FAILING, sink.state(), "no request in flight, but the last outcome failed");
+        loki.downFor(Duration.ZERO, 503);
+        sink.deliver(entries(1));
+        assertEquals(LokiSink.State.IDLE, sink.state());
     }
 }

@@ -1,0 +1,64 @@
+package io.ingestobs.routes;
+
+import io.ingestobs.camel.PipelineConfiguration;
+import io.ingestobs.camel.ProducerSummary;
+import io.ingestobs.testsupport.PrometheusText;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * One route file of {@code routes/} on Camel's test support, without a broker: the shipped YAML, the pipeline's
+ * beans as {@link PipelineConfiguration} binds them from {@code application.properties}, then AdviceWith puts mock
+ * endpoints where Kafka would be. Each test loads the files it needs, advises the routes, then starts Camel.
+ */
+abstract class RouteTestSupport extends CamelTestSupport {
+
+    @TempDir
+    Path temp;
+
+    protected final ProducerSummary summary = new ProducerSummary(() -> { });
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        // the context starts once the test has advised the routes
+        configuration.withUseAdviceWith(true);
+    }
+
+    /** Binds the pipeline's beans with {@code overrides} on top of application.properties, then loads the files. */
+    protected void load(Map<String, String> overrides, String... routeFiles) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        properties.setLocation("classpath:application.properties");
+        Properties override = new Properties();
+        // nothing listens there: a route that reached Kafka for real would fail the test
+        override.put("kafka.brokers", "127.0.0.1:1");
+        override.put("input.stateFile", temp.resolve("ingested-files.txt").toString());
+        override.putAll(overrides);
+        properties.setOverrideProperties(override);
+        new PipelineConfiguration(summary, Clock.systemUTC()).configure(context);
+        for (String file : routeFiles) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    PluginHelper.getResourceLoader(context).resolveResource("file:routes/" + file));
+        }
+    }
+
+    protected double total(String family) {
+        return samples(family).stream().mapToDouble(PrometheusText.Sample::value).sum();
+    }
+
+    protected java.util.List<PrometheusText.Sample> samples(String family) {
+        PrometheusMeterRegistry registry = context.getRegistry().lookupByNameAndType(
+                MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        return PrometheusText.named(PrometheusText.parse(registry.scrape()), family);
+    }
+}
