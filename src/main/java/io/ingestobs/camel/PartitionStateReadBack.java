@@ -7,7 +7,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -131,7 +130,9 @@ final class PartitionStateReadBack {
                         + "read to their committed offsets (gauges and recovery streaks of their pairs start "
                         + "from what was read)", ends.keySet(), millis, restored, positions.keySet());
             }
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
+            // a KafkaException (no right to read the topic outside the group, broker away) or anything else:
+            // inside poll, an exception would fail the consumer's poll, and the state is not worth that
             LOG.warn("State of partitions {} not read back ({}): their pairs' gauges and recovery streaks start "
                     + "with the runs consumed here", ends.keySet(), e.toString());
         }
