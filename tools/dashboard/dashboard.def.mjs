@@ -58,8 +58,17 @@ const qWindow = (q, h, by = '') =>
   `histogram_quantile(${q}, sum by (${by ? by + ', ' : ''}le) (${inWindow(`${h}_bucket`, PAIR)})) >= 0`;
 /** newest-run time per source, kept through staleness */
 const lastRun = `max by (source) (last_over_time(ingestion_last_run_timestamp{${SRC}}[$__range]))`;
-/** newest-run status per pair (deduplicated across scrape targets) */
-const lastStatus = `min by (source, objet, entreprise, zone) (last_over_time(ingestion_last_run_success{${PAIR}}[$__range]))`;
+/**
+ * newest-run status per pair across scrape targets: each consumer replica exposes the state of the pairs it saw,
+ * so a pair whose partition moved (a replica stopped, a rebalance) has one series per replica that owned it. Only
+ * the series of the replica whose newest run of the pair ended last (ingestion_pair_last_run_timestamp) is kept;
+ * `min by` then folds the replicas that agree on that same newest run (the new owner reads it back) into one.
+ */
+const pairLastRun = `last_over_time(ingestion_pair_last_run_timestamp{${PAIR}}[$__range])`;
+const lastStatus =
+  `min by (source, objet, entreprise, zone) (last_over_time(ingestion_last_run_success{${PAIR}}[$__range])` +
+  ` and on (job, instance, source, objet, entreprise, zone) (${pairLastRun}` +
+  ` == on (source, objet, entreprise, zone) group_left max by (source, objet, entreprise, zone) (${pairLastRun})))`;
 
 /** failures / runs in %, no point at all (rather than NaN) when there was no run */
 const failureRate = (by = '') => {
@@ -124,7 +133,7 @@ export const rows = [
         h: 4,
         unit: 'none',
         description:
-          "Statuts dernière exécution : nombre de couples (source, objet, entreprise, zone) dont l'exécution la plus récente a réussi (jauge ingestion_last_run_success = 1). last_over_time sur la période garde le dernier statut connu même si la série est devenue périmée." +
+          "Statuts dernière exécution : nombre de couples (source, objet, entreprise, zone) dont l'exécution la plus récente a réussi (jauge ingestion_last_run_success = 1). last_over_time sur la période garde le dernier statut connu même si la série est devenue périmée. Avec plusieurs réplicas du consommateur, un couple dont la partition a changé de réplica (arrêt, rééquilibrage) a une série par réplica : seule compte celle du réplica qui a vu son exécution la plus récente (jauge ingestion_pair_last_run_timestamp, heure de fin de l'exécution)." +
           OTHER_NOTE,
         thresholds: [c('green')],
         targets: [{ expr: `count(${lastStatus} == 1) or vector(0)` }],
@@ -136,7 +145,7 @@ export const rows = [
         h: 4,
         unit: 'none',
         description:
-          "Statuts dernière exécution : nombre de couples dont l'exécution la plus récente a échoué (ingestion_last_run_success = 0). Un couple repasse en Succès dès que son exécution suivante réussit. `or vector(0)` affiche 0 plutôt que « No data »." +
+          "Statuts dernière exécution : nombre de couples dont l'exécution la plus récente a échoué (ingestion_last_run_success = 0). Un couple repasse en Succès dès que son exécution suivante réussit, y compris sur un autre réplica que celui qui a vu l'échec (l'exécution la plus récente de chaque couple l'emporte, ingestion_pair_last_run_timestamp). `or vector(0)` affiche 0 plutôt que « No data »." +
           OTHER_NOTE,
         thresholds: [c('green'), c('red', 1)],
         targets: [{ expr: `count(${lastStatus} == 0) or vector(0)` }],

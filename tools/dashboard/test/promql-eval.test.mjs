@@ -61,6 +61,7 @@ function seriesFor(ingestAt, total) {
     out.push({ series: 'ingestion_runs_total' + lbl({ ...pair, etat: r.etat }), values: steps(1) });
     out.push({ series: 'ingestion_failures_total' + lbl(pair), values: steps(r.etat === 'FAILED' ? 1 : 0) });
     out.push({ series: 'ingestion_last_run_success' + lbl(pair), values: constant(r.etat === 'FAILED' ? 0 : 1) });
+    out.push({ series: 'ingestion_pair_last_run_timestamp' + lbl(pair), values: constant(ingestAt[0] * SCRAPE + r.fin_offset_sec) });
     for (const [h, les] of Object.entries(BUCKETS)) {
       const v = r[FIELD[h]];
       for (const le of les) out.push({ series: `${h}_bucket` + lbl({ ...pair, le: fmtLe(le) }), values: steps(v <= le ? 1 : 0) });
@@ -164,5 +165,36 @@ test('sample ingested THREE times: 216 runs, Taux d\'échec still 1.39 %, Succè
     // each re-ingestion is seen by the sliding windows as an increase
     { expr: Q("Taux d'échec global (%)"), at: '20m30s', samples: [['{}', 100 / 72]] },
     { expr: `sum(${Q('Exécutions par 5 min par source')})`, at: '22m', samples: [['{}', 72]] },
+  ]);
+});
+
+test('a pair that failed on a replica then stopped, and succeeded on the replica that took its partition over, is a Succès', { skip: !available && 'promtool not installed' }, () => {
+  // replica X: the pair failed (end 10 min), then X stopped at 15 min (its series end). Replica Y: read the failure
+  // back when the partition came (same state, same end time), then counted a success ending at 20 min.
+  // A second pair, read back by Y without a new run, has the same newest run on both: it must count once.
+  const pair = { source: 'sharepoint_graph', objet: 'EventFactureApplication', entreprise: 'akonovia', zone: '1-Raw' };
+  const other = { ...pair, objet: 'drives' };
+  const x = { job: 'ingestion-consumer', instance: 'x:8000' };
+  const y = { job: 'ingestion-consumer', instance: 'y:8000' };
+  const total = 4 * 40;
+  const vals = (from, to, v) => Array.from({ length: total }, (_, i) => (i < from || i >= to ? '_' : String(typeof v === 'function' ? v(i) : v))).join(' ');
+  const series = [
+    { series: 'ingestion_last_run_success' + lbl({ ...pair, ...x }), values: vals(40, 60, 0) },
+    { series: 'ingestion_pair_last_run_timestamp' + lbl({ ...pair, ...x }), values: vals(40, 60, 600) },
+    { series: 'ingestion_last_run_success' + lbl({ ...other, ...x }), values: vals(40, 60, 1) },
+    { series: 'ingestion_pair_last_run_timestamp' + lbl({ ...other, ...x }), values: vals(40, 60, 300) },
+    { series: 'ingestion_last_run_success' + lbl({ ...pair, ...y }), values: vals(62, total, (i) => (i < 80 ? 0 : 1)) },
+    { series: 'ingestion_pair_last_run_timestamp' + lbl({ ...pair, ...y }), values: vals(62, total, (i) => (i < 80 ? 600 : 1200)) },
+    { series: 'ingestion_last_run_success' + lbl({ ...other, ...y }), values: vals(62, total, 1) },
+    { series: 'ingestion_pair_last_run_timestamp' + lbl({ ...other, ...y }), values: vals(62, total, 300) },
+  ];
+  promtool(series, total, [
+    // before the success: the failure stands, seen by both replicas, counted once
+    { expr: Q('Échecs'), at: '19m', samples: [['{}', 1]] },
+    { expr: Q('Succès'), at: '19m', samples: [['{}', 1]] },
+    // after it: a success, though X's series (stale, failed) is still in the range
+    { expr: Q('Échecs'), at: '21m', samples: [['{}', 0]] },
+    { expr: Q('Succès'), at: '21m', samples: [['{}', 2]] },
+    { expr: Q('Succès'), at: '39m', samples: [['{}', 2]] },
   ]);
 });

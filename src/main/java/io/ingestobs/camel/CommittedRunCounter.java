@@ -198,6 +198,11 @@ public final class CommittedRunCounter {
         });
     }
 
+    /** The offset after the newest run of {@code partition} this process counted (0 if none). */
+    long countedUpTo(TopicPartition partition) {
+        return counted.highest(partition.topic() + "-" + partition.partition()) + 1;
+    }
+
     /** Runs delivered and not yet counted, waiting for their commit. */
     public synchronized int waitingRuns() {
         int waiting = 0;

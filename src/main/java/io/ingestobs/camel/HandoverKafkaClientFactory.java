@@ -1,5 +1,6 @@
 package io.ingestobs.camel;
 
+import io.ingestobs.metrics.RunMetrics;
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -12,16 +13,30 @@ import java.util.regex.Pattern;
 
 /**
  * camel-kafka's {@code kafkaClientFactory} of the consumer route: its consumers put {@link PartitionHandover} in
- * front of the rebalance listener camel-kafka subscribes with (camel-kafka takes no listener of ours).
+ * front of the rebalance listener camel-kafka subscribes with (camel-kafka takes no listener of ours). The
+ * properties camel-kafka builds for them (bootstrap, security) also serve the {@link PartitionStateReadBack}.
  */
 public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory {
 
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
+    private final PartitionStateReadBack readBack;
 
+    /** Without reading the state of assigned partitions back. */
     public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout) {
+        this(counter, commitTimeout, null, 0, Duration.ZERO);
+    }
+
+    /**
+     * With the state of assigned partitions read back into {@code metrics}: at most the last
+     * {@code readBackMaxRecords} committed records of each, within {@code readBackTimeout}.
+     */
+    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, RunMetrics metrics,
+                                      int readBackMaxRecords, Duration readBackTimeout) {
         this.counter = counter;
         this.commitTimeout = commitTimeout;
+        this.readBack = metrics == null ? null
+                : new PartitionStateReadBack(metrics, counter, readBackMaxRecords, readBackTimeout);
     }
 
     @Override
@@ -31,18 +46,23 @@ public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory 
 
     private final class HandoverConsumer extends KafkaConsumer<Object, Object> {
 
+        private final Properties properties;
+
         HandoverConsumer(Properties properties) {
             super(properties);
+            this.properties = properties;
         }
 
         @Override
         public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
-            super.subscribe(topics, new PartitionHandover(this, listener, counter, commitTimeout));
+            super.subscribe(topics, new PartitionHandover(this, listener, counter, commitTimeout, readBack,
+                    properties));
         }
 
         @Override
         public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
-            super.subscribe(pattern, new PartitionHandover(this, listener, counter, commitTimeout));
+            super.subscribe(pattern, new PartitionHandover(this, listener, counter, commitTimeout, readBack,
+                    properties));
         }
     }
 }

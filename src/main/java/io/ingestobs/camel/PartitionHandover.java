@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Runs before camel-kafka's own rebalance listener when partitions leave a consumer (a rebalance, a scale-out,
@@ -28,13 +29,17 @@ final class PartitionHandover implements ConsumerRebalanceListener {
     private final ConsumerRebalanceListener camelListener;
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
+    private final PartitionStateReadBack readBack;
+    private final Properties consumerProperties;
 
     PartitionHandover(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, CommittedRunCounter counter,
-                      Duration commitTimeout) {
+                      Duration commitTimeout, PartitionStateReadBack readBack, Properties consumerProperties) {
         this.consumer = consumer;
         this.camelListener = camelListener;
         this.counter = counter;
         this.commitTimeout = commitTimeout;
+        this.readBack = readBack;
+        this.consumerProperties = consumerProperties;
     }
 
     @Override
@@ -92,10 +97,27 @@ final class PartitionHandover implements ConsumerRebalanceListener {
         camelListener.onPartitionsLost(partitions);
     }
 
+    /**
+     * The state of the partitions' pairs (newest run, recovery streaks) follows them here: their committed runs are
+     * read back, without counting them, before any of their records is processed (this runs inside poll).
+     */
+    private void restoreState(Collection<TopicPartition> partitions) {
+        if (readBack == null || readBack.maxRecords() <= 0) {
+            return;
+        }
+        try {
+            readBack.restore(consumerProperties, consumer.committed(new HashSet<>(partitions), commitTimeout));
+        } catch (KafkaException e) {
+            LOG.warn("Committed offsets of partitions {} not read ({}): the state of their pairs is not read back",
+                    partitions, e.toString());
+        }
+    }
+
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
             LOG.info("Partitions {} assigned: read from their last committed offsets", partitions);
+            restoreState(partitions);
         }
         // commits refused while the group was rebalancing (the cooperative protocol keeps partitions through it)
         counter.commitAsync(consumer, counter.uncommitted(consumer.assignment()));

@@ -97,7 +97,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bind(context, "offsetCommitter", new OffsetCommitter(counter));
         bind(context, "recordCommits", new RecordCommitFactory());
         bind(context, "handoverClients", new HandoverKafkaClientFactory(counter,
-                Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs"))));
+                Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs")), runMetrics,
+                intProp(props, "consumer.stateReadBackRecords"),
+                Duration.ofMillis(intProp(props, "consumer.stateReadBackTimeoutMs"))));
 
         LokiDelivery sink = lokiSink(context, props, registry);
         bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));

@@ -22,4 +22,9 @@ public final class RedeliveryFilter {
         });
         return first[0];
     }
+
+    /** The highest offset of {@code partition} seen so far, -1 if none. */
+    public long highest(String partition) {
+        return counted.getOrDefault(partition, -1L);
+    }
 }

@@ -28,13 +28,29 @@ public final class LabelCardinalityLimiter {
     }
 
     public RunLabels limit(RunLabels labels) {
-        return new RunLabels(value("source", labels.source()), value("etat", labels.etat()),
-                value("objet", labels.objet()), value("entreprise", labels.entreprise()),
-                value("zone", labels.zone()));
+        return limit(labels, true);
+    }
+
+    /**
+     * As {@link #limit(RunLabels)}, for a run whose state is rebuilt rather than counted (a run another replica
+     * counted, read back when its partition moves here): a value folded here is not counted again as folded.
+     */
+    public RunLabels limitWithoutCounting(RunLabels labels) {
+        return limit(labels, false);
+    }
+
+    private RunLabels limit(RunLabels labels, boolean counting) {
+        return new RunLabels(value("source", labels.source(), counting), value("etat", labels.etat(), counting),
+                value("objet", labels.objet(), counting), value("entreprise", labels.entreprise(), counting),
+                value("zone", labels.zone(), counting));
     }
 
     /** The value to expose for {@code label}: itself while the label has room, {@value #OTHER} after. */
     public String value(String label, String raw) {
+        return value(label, raw, true);
+    }
+
+    private String value(String label, String raw, boolean counting) {
         String value = raw.length() > MAX_VALUE_LENGTH ? raw.substring(0, MAX_VALUE_LENGTH) : raw;
         Set<String> values = seen.computeIfAbsent(label, l -> ConcurrentHashMap.newKeySet());
         if (values.contains(value)) {
@@ -49,7 +65,9 @@ public final class LabelCardinalityLimiter {
                 }
             }
         }
-        folded.computeIfAbsent(label, l -> new LongAdder()).increment();
+        if (counting) {
+            folded.computeIfAbsent(label, l -> new LongAdder()).increment();
+        }
         return OTHER;
     }
 

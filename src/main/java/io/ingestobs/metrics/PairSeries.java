@@ -33,6 +33,12 @@ final class PairSeries {
     private Instant newestEnd = Instant.MIN;
     /** NaN until a run that succeeded or failed is seen (a RUNNING run says nothing of the pair's state). */
     private double lastRunSuccess = Double.NaN;
+    /**
+     * Whether a run of this pair was counted here. A pair whose state was only restored (runs another replica
+     * counted) shows its newest run's state and time, but no failure counter nor histograms: counting families
+     * appear with the pair's first counted run, as they do on a fresh consumer.
+     */
+    private boolean counted;
 
     PairSeries(String source, String objet, String entreprise, String zone) {
         this.source = source;
@@ -43,6 +49,7 @@ final class PairSeries {
     }
 
     synchronized void record(IngestionEvent event) {
+        counted = true;
         if (event.failed()) {
             failures++;
         }
@@ -55,12 +62,35 @@ final class PairSeries {
         if (event.memoryUsedBytes() != null) {
             memory.record(event.memoryUsedBytes());
         }
-        // the newest run by event time: a run that arrives late does not overwrite it
+        offerState(event);
+    }
+
+    /** Takes {@code event}'s state if it is the newest run, without counting it (a run counted elsewhere). */
+    synchronized void restore(IngestionEvent event) {
+        offerState(event);
+    }
+
+    /** The newest run by event time: a run that arrives late does not overwrite it. */
+    private void offerState(IngestionEvent event) {
         Instant end = event.timestamp();
         if ((event.failed() || event.succeeded()) && !end.isBefore(newestEnd)) {
             newestEnd = end;
             lastRunSuccess = event.succeeded() ? 1 : 0;
         }
+    }
+
+    synchronized boolean counted() {
+        return counted;
+    }
+
+    /** Whether this pair has a line in the state families: it counted a run, or knows its newest state. */
+    synchronized boolean hasState() {
+        return counted || !Double.isNaN(lastRunSuccess);
+    }
+
+    /** Epoch seconds of the end of the newest run that succeeded or failed; NaN before one. */
+    synchronized double newestRunEpochSeconds() {
+        return newestEnd.equals(Instant.MIN) ? Double.NaN : newestEnd.toEpochMilli() / 1000.0;
     }
 
     /** Whether a run series of {@code etat} may be made for this pair; called once per new one. */

@@ -26,6 +26,19 @@ final class RecoverySeries {
     }
 
     synchronized void offer(IngestionEvent event) {
+        offer(event, true);
+    }
+
+    /**
+     * Takes {@code event} into the streak without observing anything: a run counted by another replica, read back
+     * when its partition moved here. A failure starts (or extends) the streak, so that the next success counted
+     * here measures the recovery; a success read back ends it unmeasured (its owner measured it).
+     */
+    synchronized void restore(IngestionEvent event) {
+        offer(event, false);
+    }
+
+    private void offer(IngestionEvent event, boolean observing) {
         Instant end = event.timestamp();
         if (event.failed()) {
             if (newestSuccess != null && end.isBefore(newestSuccess)) {
@@ -39,7 +52,9 @@ final class RecoverySeries {
                 newestSuccess = end;
             }
             if (streakStart != null && !end.isBefore(streakStart)) {
-                recovery.record((end.toEpochMilli() - streakStart.toEpochMilli()) / 1000.0);
+                if (observing) {
+                    recovery.record((end.toEpochMilli() - streakStart.toEpochMilli()) / 1000.0);
+                }
                 streakStart = null;
             }
         }

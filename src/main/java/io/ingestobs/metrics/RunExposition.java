@@ -37,29 +37,46 @@ public final class RunExposition {
             switch (family) {
                 case CPU, DURATION, MEMORY -> {
                     Collection<PairSeries> pairs = metrics.pairSeries();
-                    if (!pairs.isEmpty()) {
+                    if (any(pairs, true)) {
                         sink.write(text.header(format));
                         for (PairSeries pair : pairs) {
-                            double sum = pair.copyTo(family, cumulative);
-                            writeHistogram(sink, text, pair.labels, cumulative, sum);
+                            if (pair.counted()) {
+                                double sum = pair.copyTo(family, cumulative);
+                                writeHistogram(sink, text, pair.labels, cumulative, sum);
+                            }
                         }
                     }
                 }
                 case FAILURES -> {
                     Collection<PairSeries> pairs = metrics.pairSeries();
-                    if (!pairs.isEmpty()) {
+                    if (any(pairs, true)) {
                         sink.write(text.header(format));
                         for (PairSeries pair : pairs) {
-                            writeSample(sink, text, pair.labels, pair.failures());
+                            if (pair.counted()) {
+                                writeSample(sink, text, pair.labels, pair.failures());
+                            }
                         }
                     }
                 }
                 case LAST_RUN_SUCCESS -> {
                     Collection<PairSeries> pairs = metrics.pairSeries();
-                    if (!pairs.isEmpty()) {
+                    if (any(pairs, false)) {
                         sink.write(text.header(format));
                         for (PairSeries pair : pairs) {
-                            writeSample(sink, text, pair.labels, pair.lastRunSuccess());
+                            if (pair.hasState()) {
+                                writeSample(sink, text, pair.labels, pair.lastRunSuccess());
+                            }
+                        }
+                    }
+                }
+                case PAIR_LAST_RUN_TIMESTAMP -> {
+                    Collection<PairSeries> pairs = metrics.pairSeries();
+                    if (any(pairs, false)) {
+                        sink.write(text.header(format));
+                        for (PairSeries pair : pairs) {
+                            if (pair.hasState()) {
+                                writeSample(sink, text, pair.labels, pair.newestRunEpochSeconds());
+                            }
                         }
                     }
                 }
@@ -95,6 +112,19 @@ public final class RunExposition {
             }
         }
         sink.flush();
+    }
+
+    /**
+     * Whether one of {@code pairs} has a line in a family of counted runs ({@code counted}), or in a state family:
+     * a family without a line has no header either, as the client writes it.
+     */
+    private static boolean any(Collection<PairSeries> pairs, boolean counted) {
+        for (PairSeries pair : pairs) {
+            if (counted ? pair.counted() : pair.hasState()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A counter or gauge line; the client writes both as doubles. */

@@ -14,6 +14,10 @@ enum RunFamily {
     LAST_RUN_TIMESTAMP("ingestion_last_run_timestamp", "Epoch seconds of the end of the newest run (event time)",
             Type.GAUGE, null),
     MEMORY("ingestion_memory_usage_bytes", "Memory used by a run, bytes", Type.HISTOGRAM, RunMetrics.MEMORY_BUCKETS),
+    /** Per pair, the time ingestion_last_run_success is of: lets queries keep the replica that saw it newest. */
+    PAIR_LAST_RUN_TIMESTAMP("ingestion_pair_last_run_timestamp",
+            "Epoch seconds of the end of the pair's newest run that succeeded or failed (event time)", Type.GAUGE,
+            null),
     RECOVERY("ingestion_recovery_seconds",
             "End of the first failure of a streak to the end of the next success (MTTR)", Type.HISTOGRAM,
             RunMetrics.RECOVERY_BUCKETS),

@@ -72,7 +72,7 @@ public final class RunMetrics {
         SeriesOfARun meters = series.get(labels);
         if (meters == null) {
             // a label set not seen yet, or one of a pair the budget had no room for: those always come here
-            RunLabels counted = withinBudget(labels);
+            RunLabels counted = withinBudget(labels, true);
             meters = series.get(counted);
             if (meters == null) {
                 meters = series.computeIfAbsent(counted, l -> newSeries(l, end, true));
@@ -91,13 +91,34 @@ public final class RunMetrics {
     }
 
     /**
+     * Takes {@code event}, a run already counted (by the replica that owned its partition before, or by this one),
+     * as the known state of its pair without counting anything: the newest run's success and end time, the
+     * source's freshness and the recovery streak. No run counter, failure counter or histogram is moved or made:
+     * those appear with the pair's first run counted here. The labels and the pair budget apply as for a counted
+     * run (a pair admitted here keeps its place), but nothing is counted as folded.
+     */
+    public void restore(IngestionEvent event) {
+        if (!event.failed() && !event.succeeded()) {
+            return;     // a RUNNING run says nothing of the pair's state nor of a streak
+        }
+        RunLabels labels = withinBudget(limiter.limitWithoutCounting(RunLabels.of(event)), false);
+        // the pair withinBudget chose has its series already, or is its source's last fallback, made as record does
+        pairs.computeIfAbsent(pairKey(labels), RunMetrics::newPair).restore(event);
+        Instant end = event.timestamp();
+        freshness.computeIfAbsent(new SourceKey(labels.source(), labels.entreprise(), labels.zone()),
+                k -> new SourceFreshness(k.source(), k.entreprise(), k.zone(), end)).offer(end);
+        recoveries.computeIfAbsent(new ObjetKey(labels.source(), labels.objet()),
+                k -> new RecoverySeries(k.source(), k.objet())).restore(event);
+    }
+
+    /**
      * {@code labels} if their pair has series of its own or gets them now, else the same labels with objet
      * {@code __other__}. Overflow pairs ({@code __other__}, whether folded here or by the per-label limit) take no
      * place in the budget: there is one per source/entreprise/zone, and at most a tenth of the budget; past that
      * (an input with thousands of entreprises or zones), entreprise and zone are {@code __other__} too, one pair
      * per source, so that the source's counts stay exact whatever comes.
      */
-    private RunLabels withinBudget(RunLabels labels) {
+    private RunLabels withinBudget(RunLabels labels, boolean counting) {
         if (LabelCardinalityLimiter.OTHER.equals(labels.objet())) {
             return withinOverflow(labels);
         }
@@ -109,7 +130,9 @@ public final class RunMetrics {
         if (!budget.spent() && pairs.computeIfAbsent(pairKey, k -> budget.admit() ? newPair(k) : null) != null) {
             return labels;
         }
-        budget.folded(labels.source(), labels.objet());
+        if (counting) {
+            budget.folded(labels.source(), labels.objet());
+        }
         return withinOverflow(new RunLabels(labels.source(), labels.etat(), LabelCardinalityLimiter.OTHER,
                 labels.entreprise(), labels.zone()));
     }

@@ -66,7 +66,9 @@ final class RunSnapshots implements MultiCollector {
             case CPU, DURATION, MEMORY -> {
                 List<HistogramDataPointSnapshot> points = new ArrayList<>();
                 for (PairSeries pair : metrics.pairSeries()) {
-                    points.add(histogramPoint(family, pair.read(family), pairLabels(pair)));
+                    if (pair.counted()) {
+                        points.add(histogramPoint(family, pair.read(family), pairLabels(pair)));
+                    }
                 }
                 yield histogram(family, points);
             }
@@ -81,8 +83,10 @@ final class RunSnapshots implements MultiCollector {
             case FAILURES -> {
                 List<CounterDataPointSnapshot> points = new ArrayList<>();
                 for (PairSeries pair : metrics.pairSeries()) {
-                    points.add(CounterDataPointSnapshot.builder().labels(pairLabels(pair)).value(pair.failures())
-                            .build());
+                    if (pair.counted()) {
+                        points.add(CounterDataPointSnapshot.builder().labels(pairLabels(pair))
+                                .value(pair.failures()).build());
+                    }
                 }
                 yield counter(family, points);
             }
@@ -98,8 +102,20 @@ final class RunSnapshots implements MultiCollector {
             case LAST_RUN_SUCCESS -> {
                 List<GaugeDataPointSnapshot> points = new ArrayList<>();
                 for (PairSeries pair : metrics.pairSeries()) {
-                    points.add(GaugeDataPointSnapshot.builder().labels(pairLabels(pair)).value(pair.lastRunSuccess())
-                            .build());
+                    if (pair.hasState()) {
+                        points.add(GaugeDataPointSnapshot.builder().labels(pairLabels(pair))
+                                .value(pair.lastRunSuccess()).build());
+                    }
+                }
+                yield gauge(family, points);
+            }
+            case PAIR_LAST_RUN_TIMESTAMP -> {
+                List<GaugeDataPointSnapshot> points = new ArrayList<>();
+                for (PairSeries pair : metrics.pairSeries()) {
+                    if (pair.hasState()) {
+                        points.add(GaugeDataPointSnapshot.builder().labels(pairLabels(pair))
+                                .value(pair.newestRunEpochSeconds()).build());
+                    }
                 }
                 yield gauge(family, points);
             }

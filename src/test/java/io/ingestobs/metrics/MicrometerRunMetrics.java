@@ -124,6 +124,10 @@ final class MicrometerRunMetrics {
         Gauge.builder("ingestion.last.run.success", state, NewestState::value)
                 .description("1 if the newest run (by end time) succeeded, 0 if it failed")
                 .tags(tags).register(registry);
+        // added for issue 12 (not in main at 9d963a7): the time of the state above, per pair
+        Gauge.builder("ingestion.pair.last.run.timestamp", state, NewestState::epochSeconds)
+                .description("Epoch seconds of the end of the pair's newest run that succeeded or failed (event time)")
+                .tags(tags).register(registry);
         return new PairMeters(failures,
                 summary("ingestion.duration.seconds", "Run duration in seconds", DURATION_BUCKETS, tags),
                 summary("ingestion.cpu.usage.seconds", "CPU seconds used by a run", CPU_BUCKETS, tags),
@@ -154,6 +158,10 @@ final class MicrometerRunMetrics {
 
         synchronized double value() {
             return value;
+        }
+
+        synchronized double epochSeconds() {
+            return newestEnd.equals(Instant.MIN) ? Double.NaN : newestEnd.toEpochMilli() / 1000.0;
         }
     }
 

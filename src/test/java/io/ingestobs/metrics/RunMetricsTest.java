@@ -438,4 +438,73 @@ class RunMetricsTest {
                         + "ingestion_runs_total{source=\"a\\\"b\"} 2.0\n").samples().stream()
                 .map(PrometheusText.Sample::name).collect(Collectors.toSet()));
     }
+
+    // --- state restored from runs counted elsewhere (issue 12: state follows the partition) ---------------------
+
+    @Test
+    void aRestoredRunShowsItsPairsStateAndCountsNothing() {
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(1);
+        PrometheusMeterRegistry restoredRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunMetrics restored = new RunMetrics(restoredRegistry, limiter, new PairBudget(10));
+        restored.restore(run("sharepoint_graph", "EventFactureApplication", "FAILED", T));
+        restored.restore(run("sharepoint_graph", "workspaces", "SUCCESS", T.minusSeconds(60)));   // objet folded
+        restored.restore(run("sharepoint_graph", "EventFactureApplication", "RUNNING", T.plusSeconds(30)));
+        PrometheusText s = PrometheusText.parse(restoredRegistry.scrape());
+        Map<String, String> pair = pair("sharepoint_graph", "EventFactureApplication");
+        assertEquals(0.0, s.value("ingestion_last_run_success", pair));
+        assertEquals(T.getEpochSecond(), s.value("ingestion_pair_last_run_timestamp", pair));
+        assertEquals(1.0, s.value("ingestion_last_run_success", pair("sharepoint_graph", "__other__")));
+        assertEquals(T.getEpochSecond(), s.value("ingestion_last_run_timestamp",
+                labels("entreprise", ENTREPRISE, "source", "sharepoint_graph", "zone", ZONE)));
+        for (String counting : List.of("ingestion_runs_total", "ingestion_failures_total",
+                "ingestion_duration_seconds_count", "ingestion_cpu_usage_seconds_count",
+                "ingestion_memory_usage_bytes_count", "ingestion_label_values_folded_total",
+                "ingestion_pairs_folded_total")) {
+            assertTrue(s.all(counting, Map.of()).stream().allMatch(sample -> sample.value() == 0),
+                    counting + " moved: " + s.all(counting, Map.of()));
+        }
+        assertTrue(s.all("ingestion_runs_total", Map.of()).isEmpty(), "no zero-valued run counter is made");
+        assertTrue(s.all("ingestion_failures_total", Map.of()).isEmpty());
+        assertTrue(s.all("ingestion_duration_seconds_sum", Map.of()).isEmpty());
+        assertEquals(0.0, s.value("ingestion_recovery_seconds_count",
+                labels("objet", "EventFactureApplication", "source", "sharepoint_graph")));
+        assertEquals(0, limiter.foldedCount("objet"), "a restored run is not counted as folded");
+        assertEquals(1, restored.budget().pairs(), "the restored pair keeps its place; __other__ takes none");
+    }
+
+    @Test
+    void theFirstSuccessCountedAfterARestoredFailureMeasuresTheRecoveryOnce() {
+        Map<String, String> objet = labels("objet", "EventFactureApplication", "source", "sharepoint_graph");
+        Map<String, String> pair = pair("sharepoint_graph", "EventFactureApplication");
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "FAILED", T));
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "FAILED", T.plusSeconds(60)));
+        record(run("sharepoint_graph", "EventFactureApplication", "SUCCESS", T.plusSeconds(600)));
+        PrometheusText s = scrape();
+        assertEquals(1.0, s.value("ingestion_recovery_seconds_count", objet));
+        assertEquals(600.0, s.value("ingestion_recovery_seconds_sum", objet), "from the first failure of the streak");
+        assertEquals(1.0, s.value("ingestion_last_run_success", pair));
+        assertEquals(T.plusSeconds(600).getEpochSecond(), s.value("ingestion_pair_last_run_timestamp", pair));
+        assertEquals(0.0, s.value("ingestion_failures_total", pair), "the restored failures were not counted here");
+        assertEquals(1.0, s.value("ingestion_runs_total", labels("source", "sharepoint_graph", "etat", "SUCCESS",
+                "objet", "EventFactureApplication", "entreprise", ENTREPRISE, "zone", ZONE)));
+        assertTrue(s.find("ingestion_runs_total", labels("etat", "FAILED")).isEmpty());
+
+        // the same runs read back again (the partition came back) measure nothing more
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "FAILED", T));
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "SUCCESS", T.plusSeconds(600)));
+        record(run("sharepoint_graph", "EventFactureApplication", "SUCCESS", T.plusSeconds(900)));
+        assertEquals(1.0, scrape().value("ingestion_recovery_seconds_count", objet));
+    }
+
+    @Test
+    void aStreakReadBackWhole_failureThenSuccess_isNotMeasuredAgain() {
+        Map<String, String> objet = labels("objet", "EventFactureApplication", "source", "sharepoint_graph");
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "FAILED", T));
+        metrics.restore(run("sharepoint_graph", "EventFactureApplication", "SUCCESS", T.plusSeconds(300)));
+        record(run("sharepoint_graph", "EventFactureApplication", "SUCCESS", T.plusSeconds(900)));
+        assertEquals(0.0, scrape().value("ingestion_recovery_seconds_count", objet),
+                "the previous owner measured that recovery");
+        assertEquals(1.0, scrape().value("ingestion_last_run_success", pair("sharepoint_graph",
+                "EventFactureApplication")));
+    }
 }

@@ -33,14 +33,24 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     static PrometheusServer start(List<Integer> metricsPorts) throws Exception {
+        return start(metricsPorts, null);
+    }
+
+    /** With the rule files of {@code ruleDir} ({@code *.yml}) evaluated every second, when not null. */
+    static PrometheusServer start(List<Integer> metricsPorts, Path ruleDir) throws Exception {
         Path workDir = Files.createTempDirectory("prometheus-replicas");
         String targets = metricsPorts.stream().map(p -> "'127.0.0.1:" + p + "'").collect(Collectors.joining(", "));
         Path config = workDir.resolve("prometheus.yml");
+        String rules = ruleDir == null ? "" : String.join("\n",
+                "  evaluation_interval: 1s",
+                "rule_files:",
+                "  - " + ruleDir.toAbsolutePath() + "/*.yml",
+                "");
         Files.writeString(config, String.join("\n",
                 "global:",
                 "  scrape_interval: 1s",
                 "  scrape_timeout: 1s",
-                "scrape_configs:",
+                rules + "scrape_configs:",
                 "  - job_name: ingestion-consumer",
                 "    static_configs:",
                 "      - targets: [" + targets + "]",
@@ -70,6 +80,13 @@ final class PrometheusServer implements AutoCloseable {
         JsonNode result = query(promql);
         assertEquals(1, result.size(), () -> promql + " gives one series: " + result);
         return result.get(0).path("value").get(1).asDouble();
+    }
+
+    /** Any path of the HTTP API, e.g. {@code /api/v1/alerts}: its {@code data}. */
+    JsonNode api(String path) throws Exception {
+        JsonNode answer = JSON.readTree(Http.get(url + path).body());
+        assertEquals("success", answer.path("status").asText(), () -> path + ": " + answer);
+        return answer.path("data");
     }
 
     JsonNode query(String promql) throws Exception {
