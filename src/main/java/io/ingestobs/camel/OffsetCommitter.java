@@ -2,8 +2,6 @@ package io.ingestobs.camel;
 
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,12 +35,10 @@ public final class OffsetCommitter {
             runsByPartition.computeIfAbsent(run.partition(), p -> new ArrayList<>()).add(run);
         }
         Consumer<?, ?> consumer = null;
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Map.Entry<String, KafkaManualCommit> entry : batch.getCommits().entrySet()) {
             List<ConsumedEvent> runs = runsByPartition.getOrDefault(entry.getKey(), List.of());
             if (entry.getValue() instanceof RecordCommit commit && (consumer == null || consumer == commit.consumer())) {
                 consumer = commit.consumer();
-                offsets.put(commit.partition(), new OffsetAndMetadata(commit.offset() + 1));
                 counter.awaitCommit(commit.partition(), commit.offset() + 1, runs);
             } else {
                 // not read by the consumer route's own factory: commit it the plain way, then count
@@ -56,8 +52,7 @@ public final class OffsetCommitter {
         if (consumer == null) {
             return;
         }
-        // partitions whose earlier commit failed and that this batch did not carry
-        counter.uncommitted(consumer.assignment()).forEach(offsets::putIfAbsent);
-        counter.commitAsync(consumer, offsets);
+        // this batch's partitions, and those whose earlier commit failed: every one with runs waiting
+        counter.commitAsync(consumer, counter.uncommitted(consumer.assignment()));
     }
 }
