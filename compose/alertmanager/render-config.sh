@@ -7,6 +7,11 @@
 #   ALERT_EMAIL_TO ALERT_SMTP_SMARTHOST [ALERT_EMAIL_FROM ALERT_SMTP_USERNAME ALERT_SMTP_PASSWORD
 #                                        ALERT_SMTP_REQUIRE_TLS]   e-mail through SMTP
 # With none set, alerts are still visible in the Alertmanager UI and in Grafana.
+# The secrets (webhook URL, Slack URL, SMTP password) may instead be given as files, e.g. Docker secrets:
+# ALERT_WEBHOOK_URL_FILE, ALERT_SLACK_WEBHOOK_URL_FILE, ALERT_SMTP_PASSWORD_FILE. The configuration then names the
+# file (url_file, api_url_file, auth_password_file; the webhook's url_file is not in Alertmanager 0.25, the stack
+# runs 0.33) and never holds the secret. A secret given as a variable is written into OUT: the compose file
+# renders it into a tmpfs, so it never reaches a disk or a volume.
 # ALERTMANAGER_TEMPLATES: folder of the French templates (*.tmpl), /etc/alertmanager/templates in the container.
 # POSIX sh: the Alertmanager image is busybox-based.
 set -eu
@@ -18,6 +23,30 @@ templates=${ALERTMANAGER_TEMPLATES:-/etc/alertmanager/templates}
 q() {
   printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
 }
+
+# `secret KEY VARIABLE`: the line "KEY: value" from $VARIABLE, or "KEY_file: path" from ${VARIABLE}_FILE; both set
+# is refused, since which one Alertmanager would use is not what the user can see.
+secret() {
+  eval "value=\${$2:-} file=\${$2_FILE:-}"
+  if [ -n "$file" ]; then
+    printf '%s_file: %s\n' "$1" "$(q "$file")"
+  elif [ -n "$value" ]; then
+    printf '%s: %s\n' "$1" "$(q "$value")"
+  fi
+}
+
+# checked before writing anything: an error inside the $(secret ...) substitutions below would not stop the script
+for variable in ALERT_WEBHOOK_URL ALERT_SLACK_WEBHOOK_URL ALERT_SMTP_PASSWORD; do
+  eval "value=\${$variable:-} file=\${${variable}_FILE:-}"
+  if [ -n "$value" ] && [ -n "$file" ]; then
+    echo "render-config.sh: set $variable or ${variable}_FILE, not both" >&2
+    exit 1
+  fi
+  if [ -n "$file" ] && [ ! -r "$file" ]; then
+    echo "render-config.sh: ${variable}_FILE=$file cannot be read" >&2
+    exit 1
+  fi
+done
 
 umask 077
 {
@@ -49,17 +78,17 @@ inhibit_rules:
 receivers:
   - name: equipe-data
 YAML
-  if [ -n "${ALERT_WEBHOOK_URL:-}" ]; then
+  if [ -n "${ALERT_WEBHOOK_URL:-}${ALERT_WEBHOOK_URL_FILE:-}" ]; then
     cat <<YAML
     webhook_configs:
-      - url: $(q "$ALERT_WEBHOOK_URL")
+      - $(secret url ALERT_WEBHOOK_URL)
         send_resolved: true
 YAML
   fi
-  if [ -n "${ALERT_SLACK_WEBHOOK_URL:-}" ]; then
+  if [ -n "${ALERT_SLACK_WEBHOOK_URL:-}${ALERT_SLACK_WEBHOOK_URL_FILE:-}" ]; then
     cat <<YAML
     slack_configs:
-      - api_url: $(q "$ALERT_SLACK_WEBHOOK_URL")
+      - $(secret api_url ALERT_SLACK_WEBHOOK_URL)
 YAML
     [ -n "${ALERT_SLACK_CHANNEL:-}" ] && printf '%s\n' "        channel: $(q "$ALERT_SLACK_CHANNEL")"
     cat <<'YAML'
@@ -78,7 +107,8 @@ YAML
         send_resolved: true
 YAML
     [ -n "${ALERT_SMTP_USERNAME:-}" ] && printf '%s\n' "        auth_username: $(q "$ALERT_SMTP_USERNAME")"
-    [ -n "${ALERT_SMTP_PASSWORD:-}" ] && printf '%s\n' "        auth_password: $(q "$ALERT_SMTP_PASSWORD")"
+    password=$(secret auth_password ALERT_SMTP_PASSWORD)
+    [ -n "$password" ] && printf '%s\n' "        $password"
     cat <<'YAML'
         headers:
           Subject: '{{ template "ingestion.titre" . }}'
