@@ -52,7 +52,7 @@ final class ConsumerReplica {
     }
 
     String log() {
-        return ScaleOutIT.read(log);
+        return ReplicaGroup.read(log);
     }
 
     @Override

@@ -71,7 +71,7 @@ final class PrometheusServer implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        fail("Prometheus not ready:\n" + ScaleOutIT.read(workDir.resolve("prometheus.log")));
+        fail("Prometheus not ready:\n" + ReplicaGroup.read(workDir.resolve("prometheus.log")));
         return server;
     }
 

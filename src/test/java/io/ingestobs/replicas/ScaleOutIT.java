@@ -13,9 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -40,40 +38,29 @@ class ScaleOutIT {
     /** SyntheticRuns: FAILED when n % 100 == 0. */
     private static final int FAILURES = RUNS / 100;
 
-    private EmbeddedKafkaBroker broker;
+    private ReplicaGroup parts;
     private LokiTestServer loki;
     private PrometheusServer prometheus;
-    private final List<ConsumerReplica> replicas = new ArrayList<>();
     private Set<String> published;
 
     @BeforeEach
     void startParts() throws Exception {
-        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
-        broker.createTopics(3, "scale", "scale.dlq");
-        loki = new LokiTestServer();
+        parts = ReplicaGroup.start("scale", 3);
+        loki = parts.loki();
         // one push of 200 lines per half second and replica: the topic takes tens of seconds, always in flight
         loki.delayEachResponse(500);
         published = new HashSet<>();
     }
 
     private void publish(int from, int to) throws Exception {
-        SyntheticRuns.publish(broker.bootstrapServers(), "scale", from, to, 300, SOURCES)
+        SyntheticRuns.publish(parts.broker().bootstrapServers(), "scale", from, to, 300, SOURCES)
                 .forEach(e -> published.add(new String(e, StandardCharsets.UTF_8)));
     }
 
     @AfterEach
     void stopParts() throws Exception {
-        for (ConsumerReplica replica : replicas) {
-            replica.kill();
-        }
-        if (prometheus != null) {
-            prometheus.close();
-        }
-        if (loki != null) {
-            loki.close();
-        }
-        if (broker != null) {
-            broker.close();
+        if (parts != null) {
+            parts.close();
         }
     }
 
@@ -81,7 +68,7 @@ class ScaleOutIT {
     void stoppingAddingAndRebalancingReplicasCountsEveryRunExactlyOnce() throws Exception {
         List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
                 EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort());
-        prometheus = PrometheusServer.start(ports);
+        prometheus = parts.scrape(ports, null);
         publish(0, RUNS / 2);
         ConsumerReplica a = start("a", ports.get(0));
         ConsumerReplica b = start("b", ports.get(1));
@@ -92,12 +79,13 @@ class ScaleOutIT {
         b.stop();
         assertTrue(b.awaitExit(Duration.ofSeconds(60)), "replica b stopped on SIGTERM");
         String bLog = b.log();
-        assertTrue(bLog.contains("Final scrape of /metrics served"), "b waited for its final scrape:\n" + tail(bLog));
+        assertTrue(bLog.contains("Final scrape of /metrics served"),
+                "b waited for its final scrape:\n" + ReplicaGroup.tail(bLog));
 
         awaitInLoki(RUNS * 3 / 8, a, c);
         ConsumerReplica d = start("d", ports.get(3));
         // new runs on every partition once d is in the group, so that the added replica has work of its own
-        awaitLog(d, "Partitions \\[.*\\] assigned", Duration.ofSeconds(60));
+        ReplicaGroup.awaitLog(d, "Partitions \\[.*\\] assigned");
         publish(RUNS / 2, RUNS);
         awaitInLoki(RUNS * 5 / 8, a, c, d);
         forceRebalance();
@@ -108,8 +96,8 @@ class ScaleOutIT {
         // every replica's last counts scraped: two more scrape intervals
         Thread.sleep(3000);
 
-        double runs = prometheus.value(highestPerReplicaSummed("ingestion_runs_total"));
-        double failures = prometheus.value(highestPerReplicaSummed("ingestion_failures_total"));
+        double runs = prometheus.value(ReplicaGroup.highestPerReplicaSummed("ingestion_runs_total"));
+        double failures = prometheus.value(ReplicaGroup.highestPerReplicaSummed("ingestion_failures_total"));
         System.out.printf("scale-out: counted %.0f runs and %.0f failures for %d and %d; per replica %s%n", runs,
                 failures, RUNS, FAILURES, prometheus.query(
                         "max_over_time((sum by (instance) (ingestion_runs_total))[30m:1s])"));
@@ -130,7 +118,7 @@ class ScaleOutIT {
     void aReplicaKilledWithoutWarningIsRecountedByAtMostOnePushRequest() throws Exception {
         List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
                 EmbeddedKafkaBroker.freePort());
-        prometheus = PrometheusServer.start(ports);
+        prometheus = parts.scrape(ports, null);
         publish(0, RUNS);
         ConsumerReplica a = start("a", ports.get(0));
         ConsumerReplica b = start("b", ports.get(1));
@@ -143,7 +131,7 @@ class ScaleOutIT {
         assertEquals(published, loki.distinctLines(), "every run in Loki");
         Thread.sleep(3000);
 
-        double runs = prometheus.value(highestPerReplicaSummed("ingestion_runs_total"));
+        double runs = prometheus.value(ReplicaGroup.highestPerReplicaSummed("ingestion_runs_total"));
         System.out.printf("SIGKILL: counted %.0f runs for %d: overcount %.0f (bound %d); per replica %s%n", runs,
                 RUNS, runs - RUNS, BATCH, prometheus.query(
                         "max_over_time((sum by (instance) (ingestion_runs_total))[30m:1s])"));
@@ -155,7 +143,7 @@ class ScaleOutIT {
     void aLokiOutageUnderSeveralReplicasCountsEveryRunExactlyOnce() throws Exception {
         List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
                 EmbeddedKafkaBroker.freePort());
-        prometheus = PrometheusServer.start(ports);
+        prometheus = parts.scrape(ports, null);
         publish(0, RUNS / 2);
         // each replica gives up on its batch after 1.5 s of a Loki that answers 503, hands it back to Kafka and
         // rejoins the group: partitions move between replicas with batches that were read and not delivered
@@ -171,14 +159,10 @@ class ScaleOutIT {
         assertEquals(published, loki.distinctLines(), "every run in Loki");
         Thread.sleep(3000);
 
-        double runs = prometheus.value(highestPerReplicaSummed("ingestion_runs_total"));
+        double runs = prometheus.value(ReplicaGroup.highestPerReplicaSummed("ingestion_runs_total"));
         System.out.printf("Loki outage: counted %.0f runs for %d; per replica %s%n", runs, RUNS / 2,
                 prometheus.query("max_over_time((sum by (instance) (ingestion_runs_total))[30m:1s])"));
         assertEquals(RUNS / 2, runs, "runs counted over every replica, as Prometheus sees them");
-    }
-
-    private static String highestPerReplicaSummed(String counter) {
-        return "sum(max_over_time((sum by (instance) (" + counter + "))[30m:1s]))";
     }
 
     private ConsumerReplica start(String name, int port) throws Exception {
@@ -187,24 +171,16 @@ class ScaleOutIT {
 
     private ConsumerReplica start(String name, int port, Map<String, String> more) throws Exception {
         Map<String, String> environment = new java.util.HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "KAFKA_TOPIC", "scale", "KAFKA_DLQ_TOPIC", "scale.dlq", "KAFKA_GROUP_ID", "scale-group",
-                "KAFKA_SESSION_TIMEOUT_MS", "6000",
-                "LOKI_URL", loki.url(),
                 "KAFKA_MAX_POLL_RECORDS", Integer.toString(BATCH),
-                "LOKI_BATCH_MAX_ENTRIES", Integer.toString(BATCH),
-                "LOKI_BATCH_MAX_WAIT_MS", "200",
-                "METRICS_FINAL_SCRAPE_WAIT_MS", "20000"));
+                "LOKI_BATCH_MAX_ENTRIES", Integer.toString(BATCH)));
         environment.putAll(more);
-        ConsumerReplica replica = ConsumerReplica.start(name, port, environment);
-        replicas.add(replica);
-        return replica;
+        return parts.start(name, port, environment);
     }
 
     /** A member joins the group and leaves again: two rebalances while the replicas have batches in flight. */
     private void forceRebalance() {
         try (KafkaConsumer<byte[], byte[]> joiner = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(), "group.id", "scale-group",
+                "bootstrap.servers", parts.broker().bootstrapServers(), "group.id", parts.group(),
                 "enable.auto.commit", "false", "session.timeout.ms", "6000", "max.poll.records", "1"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
@@ -227,62 +203,18 @@ class ScaleOutIT {
         }
     }
 
-    private static void awaitLog(ConsumerReplica replica, String regex, Duration timeout) throws Exception {
-        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pattern.matcher(replica.log()).find()) {
-            if (System.nanoTime() > deadline || !replica.isAlive()) {
-                throw new AssertionError(replica + " never logged /" + regex + "/:\n" + tail(replica.log()));
-            }
-            Thread.sleep(200);
-        }
-    }
-
     private void awaitInLoki(int runs, ConsumerReplica... alive) throws Exception {
-        await(runs + " runs in Loki", () -> loki.distinctLines().size() >= runs, alive);
+        ReplicaGroup.await(runs + " runs in Loki", () -> loki.distinctLines().size() >= runs, alive);
     }
 
     private void awaitCommitted(long offsets, ConsumerReplica... alive) throws Exception {
-        await("offsets committed to " + offsets, () -> committed() == offsets, alive);
+        ReplicaGroup.await("offsets committed to " + offsets, () -> committed() == offsets, alive);
     }
 
     private long committed() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            return admin.listConsumerGroupOffsets("scale-group").partitionsToOffsetAndMetadata()
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", parts.broker().bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(parts.group()).partitionsToOffsetAndMetadata()
                     .get(10, TimeUnit.SECONDS).values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-        }
-    }
-
-    private static void await(String what, Check condition, ConsumerReplica... alive) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            if (condition.holds()) {
-                return;
-            }
-            for (ConsumerReplica replica : alive) {
-                if (!replica.isAlive()) {
-                    throw new AssertionError(replica + " died while waiting for " + what + ":\n"
-                            + tail(replica.log()));
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    static String tail(String text) {
-        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
-    }
-
-    static String read(java.nio.file.Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "(no log: " + e + ")";
         }
     }
 }

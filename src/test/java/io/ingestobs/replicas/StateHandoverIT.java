@@ -7,7 +7,6 @@ import io.ingestobs.domain.EventRestructurer;
 import io.ingestobs.domain.RunRecord;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
-import io.ingestobs.testsupport.LokiTestServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -32,6 +31,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import static io.ingestobs.replicas.ReplicaGroup.await;
+import static io.ingestobs.replicas.ReplicaGroup.awaitLog;
+import static io.ingestobs.replicas.ReplicaGroup.highestPerReplicaSummed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +49,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateHandoverIT {
 
     private static final String TOPIC = "handover";
-    private static final String GROUP = "handover-group";
     private static final String SOURCE = "sharepoint_graph";
     private static final String OBJET = "EventFactureApplication";
     private static final String PAIR = "source=\"" + SOURCE + "\",objet=\"" + OBJET + "\"";
@@ -57,38 +58,25 @@ class StateHandoverIT {
     private static final EventRestructurer RESTRUCTURER = new EventRestructurer(Thresholds.DEFAULT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private EmbeddedKafkaBroker broker;
-    private LokiTestServer loki;
+    private ReplicaGroup parts;
     private PrometheusServer prometheus;
-    private final List<ConsumerReplica> replicas = new ArrayList<>();
 
     @BeforeEach
     void startParts() throws Exception {
-        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
-        broker.createTopics(2, TOPIC, TOPIC + ".dlq");
-        loki = new LokiTestServer();
+        parts = ReplicaGroup.start(TOPIC, 2);
     }
 
     @AfterEach
     void stopParts() throws Exception {
-        for (ConsumerReplica replica : replicas) {
-            replica.kill();
-        }
-        if (prometheus != null) {
-            prometheus.close();
-        }
-        if (loki != null) {
-            loki.close();
-        }
-        if (broker != null) {
-            broker.close();
+        if (parts != null) {
+            parts.close();
         }
     }
 
     @Test
     void aPairThatFailedOnAStoppedReplicaAndSucceededOnTheNextOwnerIsASuccessWithOneRecovery() throws Exception {
         List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort());
-        prometheus = PrometheusServer.start(ports, Path.of("prometheus-rules"));
+        prometheus = parts.scrape(ports, Path.of("prometheus-rules"));
         ConsumerReplica a = start("a", ports.get(0));
         ConsumerReplica b = start("b", ports.get(1));
         awaitTwoMembersWithOnePartitionEach(a, b);
@@ -173,7 +161,7 @@ class StateHandoverIT {
 
     private void publish(List<RunRecord> runs) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+                parts.broker().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             for (RunRecord run : runs) {
                 producer.send(new ProducerRecord<>(TOPIC, run.source(),
                         EventJson.write(RESTRUCTURER.restructure(run))));
@@ -183,16 +171,7 @@ class StateHandoverIT {
     }
 
     private ConsumerReplica start(String name, int port) throws Exception {
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "KAFKA_TOPIC", TOPIC, "KAFKA_DLQ_TOPIC", TOPIC + ".dlq", "KAFKA_GROUP_ID", GROUP,
-                "KAFKA_SESSION_TIMEOUT_MS", "6000",
-                "LOKI_URL", loki.url(),
-                "LOKI_BATCH_MAX_WAIT_MS", "200",
-                "METRICS_FINAL_SCRAPE_WAIT_MS", "20000"));
-        ConsumerReplica replica = ConsumerReplica.start(name, port, environment);
-        replicas.add(replica);
-        return replica;
+        return parts.start(name, port, Map.of());
     }
 
     /** The queries of the generated dashboard, by panel title (variables expanded: all values, range 1 h). */
@@ -223,10 +202,6 @@ class StateHandoverIT {
         return result.size() == 1 ? result.get(0).path("value").get(1).asDouble() : 0;
     }
 
-    private static String highestPerReplicaSummed(String series) {
-        return "sum(max_over_time((sum by (instance) (" + series + "))[30m:1s]))";
-    }
-
     /** The partition the replica held when it stopped: the last one it logged as assigned. */
     private static String partitionOf(String log) {
         java.util.regex.Matcher m = Pattern.compile("Partitions \\[(" + TOPIC + "-\\d)\\] assigned").matcher(log);
@@ -234,50 +209,20 @@ class StateHandoverIT {
         while (m.find()) {
             last = m.group(1);
         }
-        assertTrue(last != null, "the stopped replica held one partition:\n" + ScaleOutIT.tail(log));
+        assertTrue(last != null, "the stopped replica held one partition:\n" + ReplicaGroup.tail(log));
         return last;
     }
 
     private void awaitTwoMembersWithOnePartitionEach(ConsumerReplica... alive) throws Exception {
         await("two members with one partition each", () -> {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all()
-                        .get(10, TimeUnit.SECONDS).get(GROUP);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", parts.broker().bootstrapServers()))) {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(parts.group())).all()
+                        .get(10, TimeUnit.SECONDS).get(parts.group());
                 return group.members().size() == 2 && group.members().stream()
                         .allMatch((MemberDescription m) -> m.assignment().topicPartitions().size() == 1);
             } catch (java.util.concurrent.ExecutionException e) {
                 return false;   // the group does not exist until a member joined
             }
         }, alive);
-    }
-
-    private static void awaitLog(ConsumerReplica replica, String regex) throws Exception {
-        Pattern pattern = Pattern.compile(regex);
-        await(replica + " logging /" + regex + "/", () -> pattern.matcher(replica.log()).find(), replica);
-    }
-
-    private static void await(String what, Check condition, ConsumerReplica... alive) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (condition.holds()) {
-                return;
-            }
-            for (ConsumerReplica replica : alive) {
-                if (!replica.isAlive()) {
-                    throw new AssertionError(replica + " died while waiting for " + what + ":\n"
-                            + ScaleOutIT.tail(replica.log()));
-                }
-            }
-            Thread.sleep(200);
-        }
-        StringBuilder logs = new StringBuilder();
-        for (ConsumerReplica replica : alive) {
-            logs.append("\n--- ").append(replica).append('\n').append(ScaleOutIT.tail(replica.log()));
-        }
-        throw new AssertionError("timed out waiting for " + what + logs);
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
     }
 }
