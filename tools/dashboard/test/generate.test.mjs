@@ -23,6 +23,13 @@ test('every committed generated file (rules, thresholds.json, dashboard) is what
   }
 });
 
+test("the dashboard is the Foundation SDK's classic model (Grafana 12's schemaVersion), not a hand-made one", async () => {
+  const { defaultDashboard } = await import('@grafana/grafana-foundation-sdk/dashboard');
+  const committed = JSON.parse(readFileSync(join(root, 'grafana-provisioning/dashboards/ingestion.json'), 'utf8'));
+  assert.equal(committed.schemaVersion, defaultDashboard().schemaVersion);
+  assert.ok(committed.schemaVersion >= 41, `schemaVersion ${committed.schemaVersion} is older than Grafana 12's`);
+});
+
 test('generation is deterministic', () => {
   assert.deepEqual(renderAll(), renderAll());
 });
