@@ -27,7 +27,7 @@
 // For the instant panels the window is the dashboard range and `last_over_time(x[$__range])` replaces `x` so a
 // series that went stale (consumer stopped) before the end of the range still counts.
 
-import { dashboardThresholds, selectors } from './monitoring.config.mjs';
+import { dashboardThresholds, selectors, countInRange, countInSlidingWindow } from './monitoring.config.mjs';
 
 /**
  * Alert thresholds of SPEC §7, from monitoring.config.mjs (the one definition the rules are generated from): the
@@ -50,11 +50,9 @@ const LOKI = `{job="${selectors.lokiJob}", source=~"$source", entreprise=~"$entr
 const LOKI_FAILED = `{job="${selectors.lokiJob}", etat="FAILED", source=~"$source", entreprise=~"$entreprise", zone=~"$zone"}`;
 
 // ---- PromQL building blocks --------------------------------------------------------------------------------
-/** runs (or failures, bucket counts...) during the dashboard range, first appearance included */
-const inRange = (m, sel) =>
-  `(last_over_time(${m}{${sel}}[$__range]) - ${m}{${sel}} offset $__range >= 0 or last_over_time(${m}{${sel}}[$__range]))`;
-/** runs (or failures, ...) during the sliding window w, first appearance included */
-const inWindow = (m, sel, w = '$__rate_interval') => `(${m}{${sel}} - ${m}{${sel}} offset ${w} >= 0 or ${m}{${sel}})`;
+/** runs (or failures, bucket counts...) during the dashboard range / a sliding window: monitoring.config.mjs */
+const inRange = countInRange;
+const inWindow = countInSlidingWindow;
 /** quantile of a histogram over the dashboard range (NaN — no run — dropped by >= 0) */
 const qRange = (q, h, by = '') =>
   `histogram_quantile(${q}, sum by (${by ? by + ', ' : ''}le) (${inRange(`${h}_bucket`, PAIR)})) >= 0`;

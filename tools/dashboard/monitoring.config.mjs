@@ -91,6 +91,18 @@ export function countInWindow(x, window, { lookback = windows.countLookback, ins
   ].join('\n');
 }
 
+/**
+ * The dashboard's forms of the same count (dashboard.def.mjs), for panels whose window is the dashboard range or a
+ * sliding interval rather than a fixed rule window:
+ *   countInRange: runs (failures, bucket counts...) during the dashboard range, first appearance included; the last
+ *                 value in the range (last_over_time) so that a series that went stale before its end still counts;
+ *   countInSlidingWindow: the same over a sliding window w (instant value now minus the value w ago).
+ */
+export const countInRange = (m, sel) =>
+  `(last_over_time(${m}{${sel}}[$__range]) - ${m}{${sel}} offset $__range >= 0 or last_over_time(${m}{${sel}}[$__range]))`;
+export const countInSlidingWindow = (m, sel, w = '$__rate_interval') =>
+  `(${m}{${sel}} - ${m}{${sel}} offset ${w} >= 0 or ${m}{${sel}})`;
+
 /** Duration string → seconds (s, m, h, d). */
 export function seconds(duration) {
   const m = /^(\d+)([smhd])$/.exec(duration);
