@@ -24,14 +24,16 @@
 // For the instant panels the window is the dashboard range and `last_over_time(x[$__range])` replaces `x` so a
 // series that went stale (consumer stopped) before the end of the range still counts.
 
-/** Alert thresholds of SPEC §7 — the panels' thresholds repeat them so a red cell means "the alert fires". */
-export const THRESHOLDS = {
-  failureRatePercent: 2, // IngestionTauxEchecEleve: failures / runs > 2 %
-  memoryBytes: 157286400, // IngestionSurconsommationMemoire: p95 memory > 150 MiB
-  cpuSeconds: 60, // IngestionSurconsommationCPU: p95 CPU > 60 s
-  durationSeconds: 60, // IngestionLatenceDegradee: p95 duration > max(60 s, 2 × 7-day p95)
-  silenceSeconds: 4500, // IngestionSourceMuette: no run for 75 min
-};
+import { dashboardThresholds, selectors, countInRange, countInSlidingWindow } from './monitoring.config.mjs';
+
+/**
+ * Alert thresholds of SPEC §7, from monitoring.config.mjs (the one definition the rules are generated from): the
+ * panels' thresholds repeat them so a red cell means "the alert fires". Threshold names in panels refer to these.
+ */
+export const THRESHOLDS = dashboardThresholds;
+const SILENCE = THRESHOLDS.silenceSeconds;
+const SILENCE_MIN = SILENCE / 60;
+const MIB = (bytes) => bytes / 1048576;
 
 // ---- selectors -------------------------------------------------------------------------------------------
 /** labels of runs/failures/duration/cpu/memory/last_run_success */
@@ -41,15 +43,13 @@ const SRC = 'source=~"$source", entreprise=~"$entreprise", zone=~"$zone"';
 /** ingestion_recovery_seconds has only source and objet */
 const REC = 'source=~"$source", objet=~"$objet"';
 /** Loki stream selector: stream labels only (job, source, etat, zone, entreprise, level) */
-const LOKI = '{job="ingestion-logs", source=~"$source", entreprise=~"$entreprise", zone=~"$zone"}';
-const LOKI_FAILED = '{job="ingestion-logs", etat="FAILED", source=~"$source", entreprise=~"$entreprise", zone=~"$zone"}';
+const LOKI = `{job="${selectors.lokiJob}", source=~"$source", entreprise=~"$entreprise", zone=~"$zone"}`;
+const LOKI_FAILED = `{job="${selectors.lokiJob}", etat="FAILED", source=~"$source", entreprise=~"$entreprise", zone=~"$zone"}`;
 
 // ---- PromQL building blocks --------------------------------------------------------------------------------
-/** runs (or failures, bucket counts...) during the dashboard range, first appearance included */
-const inRange = (m, sel) =>
-  `(last_over_time(${m}{${sel}}[$__range]) - ${m}{${sel}} offset $__range >= 0 or last_over_time(${m}{${sel}}[$__range]))`;
-/** runs (or failures, ...) during the sliding window w, first appearance included */
-const inWindow = (m, sel, w = '$__rate_interval') => `(${m}{${sel}} - ${m}{${sel}} offset ${w} >= 0 or ${m}{${sel}})`;
+/** runs (or failures, bucket counts...) during the dashboard range / a sliding window: monitoring.config.mjs */
+const inRange = countInRange;
+const inWindow = countInSlidingWindow;
 /** quantile of a histogram over the dashboard range (NaN — no run — dropped by >= 0) */
 const qRange = (q, h, by = '') =>
   `histogram_quantile(${q}, sum by (${by ? by + ', ' : ''}le) (${inRange(`${h}_bucket`, PAIR)})) >= 0`;
@@ -159,7 +159,7 @@ export const rows = [
         decimals: 2,
         noValue: 'Aucune exécution',
         description:
-          "Échecs / exécutions sur la période affichée (en %), variables appliquées. Choix de requête : increase() lirait 0 pour une série apparue directement à sa valeur finale (premier run d'un couple, Prometheus 2.x), donc le tableau de bord serait vide juste après une ingestion. On prend pour chaque série son delta sur la période (valeur en fin de période via last_over_time − valeur au début via offset $__range) et, pour une série née pendant la période, sa valeur entière : le premier run compte. Seuil rouge = alerte IngestionTauxEchecEleve (2 %).",
+          `Échecs / exécutions sur la période affichée (en %), variables appliquées. Choix de requête : increase() lirait 0 pour une série apparue directement à sa valeur finale (premier run d'un couple, Prometheus 2.x), donc le tableau de bord serait vide juste après une ingestion. On prend pour chaque série son delta sur la période (valeur en fin de période via last_over_time − valeur au début via offset $__range) et, pour une série née pendant la période, sa valeur entière : le premier run compte. Seuil rouge = alerte IngestionTauxEchecEleve (${THRESHOLDS.failureRatePercent} %).`,
         thresholds: [c('green'), c('red', 'failureRatePercent')],
         targets: [{ expr: failureRate()(true) }],
       },
@@ -172,7 +172,7 @@ export const rows = [
         decimals: 2,
         noValue: 'Aucune exécution',
         description:
-          "95e centile de la durée des exécutions de la période (histogramme ingestion_duration_seconds, compteurs de buckets pris en delta sur la période, première apparition incluse). Seuil = 60 s de l'alerte IngestionLatenceDegradee.",
+          `95e centile de la durée des exécutions de la période (histogramme ingestion_duration_seconds, compteurs de buckets pris en delta sur la période, première apparition incluse). Seuil = ${THRESHOLDS.durationSeconds} s de l'alerte IngestionLatenceDegradee.`,
         thresholds: [c('green'), c('red', 'durationSeconds')],
         targets: [{ expr: qRange(0.95, 'ingestion_duration_seconds') }],
       },
@@ -186,7 +186,7 @@ export const rows = [
         decimals: 1,
         noValue: 'Aucune exécution',
         description:
-          "Vrai maximum de la mémoire utilisée par une exécution de la période : max_over_time sur la valeur exacte performance.memory_used_bytes de chaque ligne Loki (unwrap), et non un _max Micrometer qui décroît. Affiché en MiB. Seuil = 150 MiB de l'alerte IngestionSurconsommationMemoire.",
+          `Vrai maximum de la mémoire utilisée par une exécution de la période : max_over_time sur la valeur exacte performance.memory_used_bytes de chaque ligne Loki (unwrap), et non un _max Micrometer qui décroît. Affiché en MiB. Seuil = ${MIB(THRESHOLDS.memoryBytes)} MiB de l'alerte IngestionSurconsommationMemoire.`,
         thresholds: [c('green'), c('red', 'memoryBytes')],
         targets: [
           {
@@ -202,9 +202,9 @@ export const rows = [
         h: 4,
         unit: 'none',
         description:
-          "Sources dont l'exécution la plus récente (heure de l'événement, ingestion_last_run_timestamp) date de moins de 75 min à la fin de la période : l'inverse de l'alerte IngestionSourceMuette.",
+          `Sources dont l'exécution la plus récente (heure de l'événement, ingestion_last_run_timestamp) date de moins de ${SILENCE_MIN} min à la fin de la période : l'inverse de l'alerte IngestionSourceMuette.`,
         thresholds: [c('blue')],
-        targets: [{ expr: `count(time() - ${lastRun} <= 4500) or vector(0)` }],
+        targets: [{ expr: `count(time() - ${lastRun} <= ${SILENCE}) or vector(0)` }],
       },
       {
         kind: 'timeseries',
@@ -234,7 +234,7 @@ export const rows = [
         unit: 's',
         decimals: 2,
         description:
-          'Les 10 sources les plus lentes : p95 de ingestion_duration_seconds sur la période, par source, trié décroissant. Seuil = 60 s (IngestionLatenceDegradee).',
+          `Les 10 sources les plus lentes : p95 de ingestion_duration_seconds sur la période, par source, trié décroissant. Seuil = ${THRESHOLDS.durationSeconds} s (IngestionLatenceDegradee).`,
         thresholds: [c('green'), c('orange', 30), c('red', 'durationSeconds')],
         targets: [
           {
@@ -255,7 +255,7 @@ export const rows = [
         h: 8,
         unit: 'percent',
         description:
-          "Échecs / exécutions, toutes sources sélectionnées ensemble, sur des fenêtres glissantes de $__rate_interval. Delta par série avec première apparition incluse (une série nouvelle compte sa valeur entière) plutôt que increase(), qui ignorerait le premier run d'un couple. Ligne rouge = 2 % (IngestionTauxEchecEleve). Pas de point quand il n'y a eu aucune exécution.",
+          `Échecs / exécutions, toutes sources sélectionnées ensemble, sur des fenêtres glissantes de $__rate_interval. Delta par série avec première apparition incluse (une série nouvelle compte sa valeur entière) plutôt que increase(), qui ignorerait le premier run d'un couple. Ligne rouge = ${THRESHOLDS.failureRatePercent} % (IngestionTauxEchecEleve). Pas de point quand il n'y a eu aucune exécution.`,
         thresholds: [c('green'), c('red', 'failureRatePercent')],
         thresholdsStyle: 'line',
         targets: [{ expr: failureRate()(false), legend: 'Global' }],
@@ -267,7 +267,7 @@ export const rows = [
         h: 8,
         unit: 'percent',
         description:
-          "Même calcul que le taux global, par source. Ligne rouge = 2 %.",
+          `Même calcul que le taux global, par source. Ligne rouge = ${THRESHOLDS.failureRatePercent} %.`,
         thresholds: [c('green'), c('red', 'failureRatePercent')],
         thresholdsStyle: 'line',
         targets: [{ expr: failureRate('source')(false), legend: '{{source}}' }],
@@ -318,25 +318,25 @@ export const rows = [
       },
       {
         kind: 'bargauge',
-        title: 'Fraîcheur par source — SLO 75 min',
+        title: `Fraîcheur par source — SLO ${SILENCE_MIN} min`,
         w: 10,
         h: 7,
         unit: 's',
         decimals: 0,
         description:
-          "Temps écoulé depuis la fin de l'exécution la plus récente de chaque source (heure de l'événement, ingestion_last_run_timestamp), à la fin de la période. Rouge au-delà de 75 min = 4500 s : l'alerte IngestionSourceMuette se déclenche.",
+          `Temps écoulé depuis la fin de l'exécution la plus récente de chaque source (heure de l'événement, ingestion_last_run_timestamp), à la fin de la période. Rouge au-delà de ${SILENCE_MIN} min = ${SILENCE} s : l'alerte IngestionSourceMuette se déclenche.`,
         thresholds: [c('green'), c('orange', 3600), c('red', 'silenceSeconds')],
         targets: [{ expr: `sort_desc(time() - ${lastRun})`, legend: '{{source}}' }],
       },
       {
         kind: 'stat',
-        title: 'Sources muettes (> 75 min)',
+        title: `Sources muettes (> ${SILENCE_MIN} min)`,
         w: 4,
         h: 7,
         unit: 'none',
-        description: 'Nombre de sources sans exécution depuis plus de 75 min (SLO de fraîcheur violé).',
+        description: `Nombre de sources sans exécution depuis plus de ${SILENCE_MIN} min (SLO de fraîcheur violé).`,
         thresholds: [c('green'), c('red', 1)],
-        targets: [{ expr: `count(time() - ${lastRun} > 4500) or vector(0)` }],
+        targets: [{ expr: `count(time() - ${lastRun} > ${SILENCE}) or vector(0)` }],
       },
     ],
   },
@@ -350,7 +350,7 @@ export const rows = [
         h: 9,
         unit: 's',
         description:
-          'Centiles de ingestion_duration_seconds par source sur des fenêtres de $__rate_interval (buckets en delta, première apparition incluse). Ligne rouge = 60 s.',
+          `Centiles de ingestion_duration_seconds par source sur des fenêtres de $__rate_interval (buckets en delta, première apparition incluse). Ligne rouge = ${THRESHOLDS.durationSeconds} s.`,
         thresholds: [c('green'), c('red', 'durationSeconds')],
         thresholdsStyle: 'line',
         targets: [
@@ -395,7 +395,7 @@ export const rows = [
         unit: 's',
         decimals: 2,
         description:
-          "p95 du temps CPU par exécution (ingestion_cpu_usage_seconds) sur la période, par source. Rouge au-delà de 60 s (IngestionSurconsommationCPU).",
+          `p95 du temps CPU par exécution (ingestion_cpu_usage_seconds) sur la période, par source. Rouge au-delà de ${THRESHOLDS.cpuSeconds} s (IngestionSurconsommationCPU).`,
         thresholds: [c('green'), c('orange', 30), c('red', 'cpuSeconds')],
         targets: [{ expr: `sort_desc(${qRange(0.95, 'ingestion_cpu_usage_seconds', 'source')})`, legend: '{{source}}' }],
       },
@@ -407,7 +407,7 @@ export const rows = [
         unit: 'bytes',
         decimals: 1,
         description:
-          'p95 de la mémoire par exécution (ingestion_memory_usage_bytes) sur la période, par source. Rouge au-delà de 150 MiB (IngestionSurconsommationMemoire).',
+          `p95 de la mémoire par exécution (ingestion_memory_usage_bytes) sur la période, par source. Rouge au-delà de ${MIB(THRESHOLDS.memoryBytes)} MiB (IngestionSurconsommationMemoire).`,
         thresholds: [c('green'), c('orange', 104857600), c('red', 'memoryBytes')],
         targets: [
           { expr: `sort_desc(${qRange(0.95, 'ingestion_memory_usage_bytes', 'source')})`, legend: '{{source}}' },

@@ -1,25 +1,56 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { renderDashboard } from '../lib/build.mjs';
-import { DASHBOARD_PATH } from '../lib/queries.mjs';
+import { renderAll } from '../lib/outputs.mjs';
+import { withModifiedConfig } from './modified-copy.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-test('the committed ingestion.json is what the generator produces', () => {
-  const committed = readFileSync(DASHBOARD_PATH, 'utf8');
-  assert.equal(committed, renderDashboard(), 'stale dashboard JSON: run `node generate.mjs` in tools/dashboard');
+test('every committed generated file (rules, thresholds.json, dashboard) is what the generator produces', () => {
+  const outputs = renderAll();
+  assert.deepEqual(Object.keys(outputs).sort(), [
+    'grafana-provisioning/dashboards/ingestion.json',
+    'prometheus-rules/ingestion-alerts.yml',
+    'prometheus-rules/ingestion-recording.yml',
+    'prometheus-rules/thresholds.json',
+  ]);
+  for (const [path, content] of Object.entries(outputs)) {
+    assert.equal(readFileSync(join(root, path), 'utf8'), content, `stale ${path}: run \`node generate.mjs\` in tools/dashboard`);
+  }
+});
+
+test("the dashboard is the Foundation SDK's classic model (Grafana 12's schemaVersion), not a hand-made one", async () => {
+  const { defaultDashboard } = await import('@grafana/grafana-foundation-sdk/dashboard');
+  const committed = JSON.parse(readFileSync(join(root, 'grafana-provisioning/dashboards/ingestion.json'), 'utf8'));
+  assert.equal(committed.schemaVersion, defaultDashboard().schemaVersion);
+  assert.ok(committed.schemaVersion >= 41, `schemaVersion ${committed.schemaVersion} is older than Grafana 12's`);
 });
 
 test('generation is deterministic', () => {
-  assert.equal(renderDashboard(), renderDashboard());
+  assert.deepEqual(renderAll(), renderAll());
 });
 
-test('`node generate.mjs --check` exits 0 on the committed JSON', () => {
+test('`node generate.mjs --check` exits 0 on the committed files', () => {
   const r = spawnSync(process.execPath, ['generate.mjs', '--check'], { cwd: here, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('`node generate.mjs --check` exits 1 and names the rule file when a committed rule file is stale', () => {
+  withModifiedConfig((s) => s, ({ dir, root: copyRoot }) => {
+    assert.equal(spawnSync(process.execPath, ['generate.mjs'], { cwd: dir }).status, 0);
+    assert.equal(spawnSync(process.execPath, ['generate.mjs', '--check'], { cwd: dir }).status, 0);
+    const alerts = join(copyRoot, 'prometheus-rules/ingestion-alerts.yml');
+    const text = readFileSync(alerts, 'utf8');
+    execFileSync('sh', ['-c', 'cat > "$0"', alerts], { input: text.replace('> 1000', '> 999') });
+    const r = spawnSync(process.execPath, ['generate.mjs', '--check'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /prometheus-rules\/ingestion-alerts\.yml is not up to date/);
+    assert.doesNotMatch(r.stderr, /ingestion\.json/);
+  });
 });
 
 test('queries.mjs prints valid JSON with expanded PromQL and LogQL', () => {
