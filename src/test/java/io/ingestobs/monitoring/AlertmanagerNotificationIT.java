@@ -9,6 +9,7 @@ import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.Http;
 import io.ingestobs.testsupport.PrometheusLine;
+import io.ingestobs.testsupport.PrometheusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,7 +59,7 @@ class AlertmanagerNotificationIT {
     private static final List<Process> processes = new ArrayList<>();
     /** Alertmanager name (version) → its URL */
     private static final Map<String, String> alertmanagers = new LinkedHashMap<>();
-    private static String prometheusUrl;
+    private static PrometheusServer prometheus;
     private static Path workDir;
 
     @BeforeAll
@@ -107,37 +108,18 @@ class AlertmanagerNotificationIT {
         consumer = PipelineApp.start(Role.CONSUMER, broker.bootstrapServers(), Map.of(
                 "camel.management.port", Integer.toString(metricsPort), "loki.batch.maxWaitMs", "300"),
                 Duration.ofMinutes(1));
-        Path config = workDir.resolve("prometheus.yml");
-        Files.writeString(config, String.join("\n",
-                "global:",
-                "  scrape_interval: 1s",
-                "  evaluation_interval: 1s",
-                "alerting:",
-                "  alertmanagers:",
-                "    - static_configs:",
-                "        - targets: [" + String.join(", ", alertmanagers.values().stream()
-                        .map(u -> "'" + u.substring("http://".length()) + "'").toList()) + "]",
-                "rule_files:",
-                "  - " + Path.of("prometheus-rules").toAbsolutePath() + "/*.yml",
-                "scrape_configs:",
-                "  - job_name: ingestion-consumer",
-                "    static_configs:",
-                "      - targets: ['127.0.0.1:" + metricsPort + "']",
-                ""));
-        int port = EmbeddedKafkaBroker.freePort();
-        prometheusUrl = "http://127.0.0.1:" + port;
-        processes.add(new ProcessBuilder(PrometheusLine.sidLts().prometheusBinary().toString(),
-                "--config.file=" + config, "--storage.tsdb.path=" + workDir.resolve("prometheus-data"),
-                "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("prometheus.log").toFile()).start());
+        prometheus = PrometheusServer.on(PrometheusLine.sidLts().prometheusBinary()).scraping(List.of(metricsPort))
+                .rules(Path.of("prometheus-rules")).alertingTo(List.copyOf(alertmanagers.values())).start();
         for (String url : alertmanagers.values()) {
             Await.until(url + " ready", () -> status(url + "/-/ready") == 200);
         }
-        Await.until("Prometheus ready", () -> status(prometheusUrl + "/-/ready") == 200);
     }
 
     @AfterAll
     static void stopStack() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
         for (Process process : processes) {
             process.destroy();
             process.waitFor(20, TimeUnit.SECONDS);

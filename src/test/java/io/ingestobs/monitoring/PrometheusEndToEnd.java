@@ -7,6 +7,7 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Http;
 import io.ingestobs.testsupport.PrometheusLine;
+import io.ingestobs.testsupport.PrometheusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,14 +53,11 @@ abstract class PrometheusEndToEnd {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafkaBroker broker;
     private static PipelineApp consumer;
-    private static Process prometheus;
-    private static String prometheusUrl;
-    private static Path workDir;
+    private static PrometheusServer prometheus;
 
     @BeforeAll
     void startStack() throws Exception {
         PrometheusLine line = line();
-        String binary = line.prometheusBinary().toString();
         System.out.println(getClass().getSimpleName() + " on prometheus " + line.checkedVersion(line.prometheusBinary())
                 + " (" + line + ")");
         broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3);
@@ -69,39 +67,15 @@ abstract class PrometheusEndToEnd {
                 "camel.management.port", Integer.toString(metricsPort), "loki.batch.maxWaitMs", "300",
                 "consumer.lagRefreshMs", "1000"), Duration.ofMinutes(1));
 
-        workDir = Files.createTempDirectory("prometheus-e2e");
-        Path config = workDir.resolve("prometheus.yml");
-        Files.writeString(config, String.join("\n",
-                "global:",
-                "  scrape_interval: 1s",
-                "  evaluation_interval: 1s",
-                "rule_files:",
-                "  - " + Path.of("prometheus-rules").toAbsolutePath() + "/*.yml",
-                "scrape_configs:",
-                "  - job_name: ingestion-consumer",
-                "    static_configs:",
-                "      - targets: ['127.0.0.1:" + metricsPort + "']",
-                ""));
-        int port = EmbeddedKafkaBroker.freePort();
-        prometheusUrl = "http://127.0.0.1:" + port;
-        prometheus = new ProcessBuilder(binary, "--config.file=" + config,
-                "--storage.tsdb.path=" + workDir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(workDir.resolve("prometheus.log").toFile()).start();
-        await("Prometheus ready", () -> {
-            try {
-                return Http.get(prometheusUrl + "/-/ready").statusCode() == 200;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        prometheus = PrometheusServer.on(line.prometheusBinary()).scraping(List.of(metricsPort))
+                .rules(Path.of("prometheus-rules")).start();
         await("the consumer scraped", () -> value("up{job=\"ingestion-consumer\"}") == 1.0);
     }
 
     @AfterAll
     void stopStack() throws Exception {
         if (prometheus != null) {
-            prometheus.destroy();
-            prometheus.waitFor(20, TimeUnit.SECONDS);
+            prometheus.close();
             prometheus = null;
         }
         if (consumer != null) {
@@ -203,7 +177,7 @@ abstract class PrometheusEndToEnd {
     }
 
     private static JsonNode api(String path) throws Exception {
-        return JSON.readTree(Http.get(prometheusUrl + path).body());
+        return JSON.readTree(Http.get(prometheus.url() + path).body());
     }
 
     private static double value(String promql) {
@@ -245,9 +219,8 @@ abstract class PrometheusEndToEnd {
             }
             Thread.sleep(250);
         }
-        Path log = workDir == null ? null : workDir.resolve("prometheus.log");
-        fail("timed out waiting for " + what + (log != null && Files.exists(log)
-                ? "\nprometheus log tail:\n" + tail(Files.readString(log)) : ""));
+        fail("timed out waiting for " + what + (prometheus == null ? ""
+                : "\nprometheus log tail:\n" + tail(prometheus.log())));
     }
 
     private static String tail(String text) {

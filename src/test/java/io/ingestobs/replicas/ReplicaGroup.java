@@ -2,6 +2,8 @@ package io.ingestobs.replicas;
 
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.testsupport.LokiTestServer;
+import io.ingestobs.testsupport.PrometheusLine;
+import io.ingestobs.testsupport.PrometheusServer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +67,9 @@ final class ReplicaGroup implements AutoCloseable {
 
     /** Prometheus scraping these ports, with the rule files of {@code ruleDir} when not null. */
     PrometheusServer scrape(List<Integer> metricsPorts, Path ruleDir) throws Exception {
-        prometheus = PrometheusServer.start(metricsPorts, ruleDir);
+        PrometheusServer.Builder builder = PrometheusServer.on(PrometheusLine.bookworm().prometheusBinary())
+                .scraping(metricsPorts);
+        prometheus = (ruleDir == null ? builder : builder.rules(ruleDir)).start();
         return prometheus;
     }
 

@@ -2,6 +2,7 @@ package io.ingestobs.replicas;
 
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.testsupport.LokiTestServer;
+import io.ingestobs.testsupport.PrometheusServer;
 import io.ingestobs.testsupport.SyntheticRuns;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;

@@ -1,5 +1,6 @@
 package io.ingestobs.replicas;
 
+import io.ingestobs.testsupport.PrometheusServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ingestobs.domain.EventJson;
