@@ -55,8 +55,8 @@ public final class FileIngestion {
         return recordLimit;
     }
 
-    synchronized void read() {
-        read++;
+    synchronized void read(int count) {
+        read += count;
         long now = System.nanoTime();
         if (now - lastProgressNanos >= PROGRESS_EVERY_NANOS) {
             lastProgressNanos = now;
@@ -67,8 +67,8 @@ public final class FileIngestion {
         }
     }
 
-    synchronized void published() {
-        published++;
+    synchronized void published(int count) {
+        published += count;
     }
 
     synchronized void rejected() {
