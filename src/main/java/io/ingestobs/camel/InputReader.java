@@ -9,11 +9,13 @@ import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.input.InputSurvey;
 import io.ingestobs.input.ParsedRecord;
+import io.ingestobs.input.ReadAhead;
 import io.ingestobs.input.RecordBatches;
 import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.DefaultExchange;
 
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The producer's adapter: opens an input file as a stream of record groups (header {@value #FILE_HEADER}), turns
@@ -38,6 +41,11 @@ public final class InputReader {
     public static final String DEAD_LETTERS = "ingestionDeadLetters";
     /** The exchange property with what the Kafka endpoint threw for the group, if anything. */
     static final String SEND_FAILURE = "ingestion.sendFailure";
+
+    /** The exchange property with the file's reading, closed when the file is done, gone through or not. */
+    static final String READING = "ingestion.reading";
+    /** Groups read ahead of the one being published. */
+    private static final int READ_AHEAD_GROUPS = 2;
 
     /** SPEC §6 producer options. */
     public record Options(boolean rebaseTimestamps, boolean simulateRealtime, double simulateSpeed) {
@@ -66,20 +74,29 @@ public final class InputReader {
     }
 
     /** The records of the file named by header {@value #FILE_HEADER}, streamed in groups, after announcing their count. */
-    public RecordBatches open(Exchange exchange) throws IOException {
+    public ReadAhead<List<ParsedRecord>> open(Exchange exchange) throws IOException {
         String file = exchange.getMessage().getHeader(FILE_HEADER, String.class);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
             throw new NoSuchFileException(path.toAbsolutePath().toString(), null, "no readable input file");
         }
-        InputSurvey survey = InputSurvey.of(path, validator);
+        // the count is announced before the first record; rebasing also needs the newest run, hence a full read
+        InputSurvey survey = options.rebaseTimestamps() ? InputSurvey.of(path, validator)
+                : InputSurvey.count(path, validator);
         InputRecordStream stream = InputRecordStream.open(path, validator);
         ReplayPacer pacer = options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null;
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
                 options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0, pacer, stream,
                 KafkaRecordLimit.of(exchange.getContext())));
         // a replay releases each run when it is due: a group would hold the early ones back for the late ones
-        return new RecordBatches(stream, pacer != null ? 1 : batchRecords);
+        RecordBatches batches = new RecordBatches(stream, pacer != null ? 1 : batchRecords);
+        // the next groups are read and checked on a thread of their own while this one is sent and acknowledged
+        ExecutorServiceManager threads = exchange.getContext().getExecutorServiceManager();
+        ExecutorService reader = threads.newSingleThreadExecutor(this, "InputReadAhead");
+        ReadAhead<List<ParsedRecord>> ahead = new ReadAhead<>(batches, batches, READ_AHEAD_GROUPS, reader);
+        threads.shutdown(reader);
+        exchange.setProperty(READING, ahead);
+        return ahead;
     }
 
     /**
@@ -175,6 +192,10 @@ public final class InputReader {
 
     /** The file is gone through: its summary line, and its counts into the producer's totals. */
     public void finish(Exchange exchange) {
+        ReadAhead<?> reading = exchange.getProperty(READING, ReadAhead.class);
+        if (reading != null) {
+            reading.close();
+        }
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         if (pass != null) {
             pass.finish();
