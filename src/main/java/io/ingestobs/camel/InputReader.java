@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
@@ -73,8 +74,11 @@ public final class InputReader {
         this.batchRecords = batchRecords;
     }
 
-    /** The records of the file named by header {@value #FILE_HEADER}, streamed in groups, after announcing their count. */
-    public ReadAhead<List<ParsedRecord>> open(Exchange exchange) throws IOException {
+    /**
+     * The records of the file named by header {@value #FILE_HEADER}, streamed in groups, each valid one with its
+     * event, after announcing their count.
+     */
+    public ReadAhead<List<PreparedRecord>> open(Exchange exchange) throws IOException {
         String file = exchange.getMessage().getHeader(FILE_HEADER, String.class);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
@@ -86,33 +90,56 @@ public final class InputReader {
         InputRecordStream stream = InputRecordStream.open(path, validator);
         ReplayPacer pacer = options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null;
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
-                options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0, pacer, stream,
-                KafkaRecordLimit.of(exchange.getContext())));
+                pacer, stream, KafkaRecordLimit.of(exchange.getContext())));
         // a replay releases each run when it is due: a group would hold the early ones back for the late ones
         RecordBatches batches = new RecordBatches(stream, pacer != null ? 1 : batchRecords);
         // the next groups are read and checked on a thread of their own while this one is sent and acknowledged
         ExecutorServiceManager threads = exchange.getContext().getExecutorServiceManager();
         ExecutorService reader = threads.newSingleThreadExecutor(this, "InputReadAhead");
-        ReadAhead<List<ParsedRecord>> ahead = new ReadAhead<>(batches, batches, READ_AHEAD_GROUPS, reader);
+        long shift = options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0;
+        Iterator<List<PreparedRecord>> prepared = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public List<PreparedRecord> next() {
+                return batches.next().stream().map(record -> prepare(record, shift)).toList();
+            }
+        };
+        ReadAhead<List<PreparedRecord>> ahead = new ReadAhead<>(prepared, batches, READ_AHEAD_GROUPS, reader);
         threads.shutdown(reader);
         exchange.setProperty(READING, ahead);
         return ahead;
     }
 
+    /** A record as read, and for a valid one its key and its event (restructured, shifted when rebasing). */
+    record PreparedRecord(ParsedRecord record, String key, byte[] event) {
+    }
+
+    private PreparedRecord prepare(ParsedRecord record, long shiftMillis) {
+        if (!record.valid()) {
+            return new PreparedRecord(record, null, null);
+        }
+        RunRecord run = shiftMillis == 0 ? record.run() : record.run().shiftedBy(shiftMillis);
+        return new PreparedRecord(record, run.source(), EventJson.write(restructurer.restructure(run)));
+    }
+
     /**
-     * Body in: a group of {@link ParsedRecord}s; body out: the group's events, one exchange each (body = event JSON,
-     * key = source), for camel-kafka to send; the records that break the contract become dead letters.
+     * Body in: a group of {@link PreparedRecord}s; body out: the group's events, one exchange each (body = event
+     * JSON, key = source), for camel-kafka to send; the records that break the contract become dead letters.
      */
     public void toEvents(Exchange exchange) throws InterruptedException {
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         @SuppressWarnings("unchecked")
-        List<ParsedRecord> records = exchange.getMessage().getBody(List.class);
+        List<PreparedRecord> records = exchange.getMessage().getBody(List.class);
         metrics.recordsRead(records.size());
         pass.read(records.size());
         OutgoingBatch batch = new OutgoingBatch(records.size());
         KafkaRecordLimit limit = pass.recordLimit();
         for (int i = 0; i < records.size(); i++) {
-            ParsedRecord record = records.get(i);
+            ParsedRecord record = records.get(i).record();
             if (!record.valid()) {
                 batch.deadLetter(i, deadLetter(record, record.rejection().reason(), record.rejection().error()));
                 continue;
@@ -120,12 +147,12 @@ public final class InputReader {
             if (pass.pacer() != null) {
                 pass.pacer().pace(record.run().eventTime());
             }
-            RunRecord run = pass.shiftMillis() == 0 ? record.run() : record.run().shiftedBy(pass.shiftMillis());
-            byte[] event = EventJson.write(restructurer.restructure(run));
+            String key = records.get(i).key();
+            byte[] event = records.get(i).event();
             Exchange out = new DefaultExchange(exchange.getContext());
-            out.getMessage().setHeader(KafkaConstants.KEY, run.source());
+            out.getMessage().setHeader(KafkaConstants.KEY, key);
             out.getMessage().setBody(event);
-            int size = limit.sizeOf(out, run.source(), event);
+            int size = limit.sizeOf(out, key, event);
             if (size > limit.maxRequestSize()) {
                 // a field other than the (already cut) Description is too long: this record goes to the DLQ,
                 // the file goes on
