@@ -174,6 +174,21 @@ final class ProducerBench {
 
     private double rawRun(String topic, Inputs in, Map<String, String> settings) throws Exception {
         admin.createTopics(topic);
+        // the leaders answer before the first send: a send to a partition whose leader is not ready yet was
+        // answered NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                admin.endOffsets(topic);
+                break;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
         double rate = raw(topic, in, settings);
         long onTopic = admin.endOffsets(topic);
         if (onTopic != in.valid()) {
