@@ -70,8 +70,8 @@ public final class Bench {
      * them, except the drain that measures the JVM's default heap sizing.
      */
     private final List<String> shippedJavaOpts = shippedJavaOpts();
-    /** Seconds each producer run may publish after its survey pass (it publishes one record at a time). */
-    private final long producerPublishSeconds = longEnv("BENCH_PRODUCER_PUBLISH_S", records >= 1_000_000 ? 60 : 15);
+    /** Seconds a producer run may take to publish its whole input before the bench gives up on it. */
+    private final long producerTimeoutSeconds = longEnv("BENCH_PRODUCER_TIMEOUT_S", 900);
     private final Map<String, String> table = new LinkedHashMap<>();
     private String bootstrap;
     private Process broker;
@@ -98,9 +98,11 @@ public final class Bench {
         startBroker();
         createTopics("bench-drain", "bench-drain.dlq", "bench-latency", "bench-latency.dlq");
 
-        double eventBytes = load("bench-drain", records);
-        table.put("records / event size", String.format(Locale.ROOT, "%d events, %.0f bytes average", records,
-                eventBytes));
+        if (phases.stream().anyMatch(p -> !p.equals("producer"))) {
+            double eventBytes = load("bench-drain", records);
+            table.put("records / event size", String.format(Locale.ROOT, "%d events, %.0f bytes average", records,
+                    eventBytes));
+        }
 
         double raw = phases.contains("raw") ? raw("bench-drain") : Double.NaN;
         Drain drain = phases.contains("drain") ? drain("bench-drain")
@@ -112,9 +114,34 @@ public final class Bench {
         double ratio = pipeline / raw;
         Latency latency = phases.contains("latency") ? latency("bench-latency")
                 : new Latency(Double.NaN, Double.NaN, Double.NaN);
+        ProducerBench.Result producer = null;
         if (phases.contains("producer")) {
+            ProducerBench bench = new ProducerBench(bootstrap, shippedJavaOpts, new ProducerBench.Admin() {
+                @Override
+                public void createTopics(String... topics) throws Exception {
+                    Bench.this.createTopics(topics);
+                }
+
+                @Override
+                public long endOffsets(String topic) throws Exception {
+                    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                        return Bench.endOffsets(admin, topic);
+                    }
+                }
+
+                @Override
+                public double liveHeap(Process process, Path out) throws Exception {
+                    return Bench.liveHeap(process, out);
+                }
+            });
             for (int mib : producerMib) {
-                producerRun(mib);
+                ProducerBench.Result result = bench.run(mib, producerTimeoutSeconds);
+                table.put(String.format(Locale.ROOT, "producer (ROLE=producer, JAVA_OPTS as shipped) against a raw "
+                        + "kafka-clients producer, %d MiB JSON Lines input", mib), result.figure());
+                // the summary line: the largest input of at least 1 M records, else the largest
+                if (producer == null || result.lines() >= producer.lines()) {
+                    producer = result;
+                }
             }
         }
 
@@ -125,8 +152,13 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "%nbench took %.0f s%n", (System.nanoTime() - start) / 1e9);
         System.out.printf(Locale.ROOT,
                 "pipeline_runs_per_s=%.0f raw_runs_per_s=%.0f ratio=%.2f p99_latency_ms=%.0f heap_peak_mib=%.0f "
-                        + "scrape_ms=%.0f%n",
-                pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs);
+                        + "scrape_ms=%.0f producer_records_per_s=%.0f raw_producer_records_per_s=%.0f "
+                        + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f%n",
+                pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs,
+                producer == null ? Double.NaN : producer.pipelinePerSecond(),
+                producer == null ? Double.NaN : producer.rawPerSecond(),
+                producer == null ? Double.NaN : producer.ratio(), producer == null ? 0 : producer.lines(),
+                producer == null ? Double.NaN : producer.heap().peakMib());
     }
 
     // ---------------------------------------------------------------------------------------------- broker
@@ -524,84 +556,6 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------- producer
 
-    private String producerRun(int mib) throws Exception {
-        Path file = input(mib);
-        String topic = "bench-input-" + mib;
-        createTopics(topic, topic + ".dlq");
-        String name = "producer-" + mib + "mib";
-        Path log = OUT.resolve(name + ".log");
-        Path gcLog = OUT.resolve(name + "-gc.log");
-        Map<String, String> env = new HashMap<>();
-        env.put("ROLE", "producer");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("KAFKA_TOPIC", topic);
-        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
-        env.put("LOGS_FILE_PATH", file.toString());
-        long start = System.nanoTime();
-        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
-        command.addAll(shippedJavaOpts);
-        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
-        Process process = Procs.start(command, env, log);
-        Path jstatOut = OUT.resolve(name + "-jstat.txt");
-        Process jstat = Procs.jstat(process.pid(), jstatOut);
-        // first pass: the survey reads the whole file (record count, newest run) before anything is published
-        Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
-        double surveySeconds = (System.nanoTime() - start) / 1e9;
-        Matcher loaded = Pattern.compile("Chargé (\\d+) entrées").matcher(Files.readString(log));
-        long total = loaded.find() ? Long.parseLong(loaded.group(1)) : -1;
-        long publishStart = System.nanoTime();
-        // live heap (after a full collection) once the survey has read the whole file, and while publishing
-        double live = liveHeap(process, OUT.resolve(name + "-histogram-survey.txt"));
-        boolean complete = process.waitFor(Math.min(30, producerPublishSeconds), TimeUnit.SECONDS);
-        if (!complete) {
-            live = Math.max(live, liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt")));
-            complete = process.waitFor(Math.max(0, producerPublishSeconds * 1_000_000_000L
-                    - (System.nanoTime() - publishStart)), TimeUnit.NANOSECONDS);
-        }
-        double publishSeconds = (System.nanoTime() - publishStart) / 1e9;
-        long published;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            published = endOffsets(admin, topic);
-        }
-        if (!complete) {
-            Procs.stop(process);
-        }
-        Procs.stop(jstat);
-        Procs.Heap heap = Procs.heap(jstatOut, gcLog);
-        String figure = String.format(Locale.ROOT, "heap peak %.0f MiB (jstat %.0f, before GC %.0f), live %.0f MiB; "
-                        + "start + survey pass over %d records %.0f s; then %d published in %.0f s (%.0f records/s)%s",
-                heap.peakMib(), heap.sampledPeakMib(), heap.beforeGcPeakMib(), live, total, surveySeconds,
-                published, publishSeconds, published / publishSeconds,
-                complete ? ", complete" : ", stopped after " + producerPublishSeconds + " s of publishing");
-        log("producer %d MiB: %s", mib, figure);
-        table.put(String.format(Locale.ROOT, "producer, %d MiB JSON Lines input", mib), figure);
-        return figure;
-    }
-
-    /** A JSON Lines input of about {@code mib} MiB of the bench's runs, kept in target/bench between runs. */
-    private Path input(int mib) throws IOException {
-        Path file = OUT.resolve("input-" + mib + "mib.jsonl");
-        long target = mib * 1048576L;
-        if (Files.exists(file) && Files.size(file) >= target && Files.size(file) < target + 4096) {
-            return file;
-        }
-        long start = System.nanoTime();
-        long written = 0;
-        long lines = 0;
-        try (OutputStream out = Files.newOutputStream(file);
-             BufferedWriter writer = new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
-                     1 << 20)) {
-            while (written < target) {
-                String line = Synth.inputLine(Synth.run(lines++, null)) + "\n";
-                writer.write(line);
-                written += line.getBytes(StandardCharsets.UTF_8).length;
-            }
-        }
-        log("wrote %s: %d lines, %.0f MiB, in %.1f s", file, lines, Files.size(file) / 1048576.0,
-                (System.nanoTime() - start) / 1e9);
-        return file;
-    }
-
     // -------------------------------------------------------------------------------------------- helpers
 
     /** When the drain ended, and the CPU the pipeline and the broker used from the first Loki push to then. */
@@ -665,7 +619,7 @@ public final class Bench {
     }
 
     /** Live heap: {@code jcmd GC.class_histogram} collects fully, then counts what is left. */
-    private static double liveHeap(Process process, Path out) throws Exception {
+    static double liveHeap(Process process, Path out) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -709,7 +663,7 @@ public final class Bench {
         return r.body();
     }
 
-    private static long endOffsets(Admin admin, String topic) throws Exception {
+    static long endOffsets(Admin admin, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
                 .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
@@ -741,7 +695,7 @@ public final class Bench {
         return Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.printf(Locale.ROOT, "[bench %tT] " + format + "%n",
                 prepend(java.time.LocalTime.now(), args));
         System.out.flush();

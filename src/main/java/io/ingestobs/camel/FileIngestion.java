@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One pass of the producer over one input file: its counts, its time shift and pace, and the lines a person
+ * One pass of the producer over one input file: its counts, its pace, and the lines a person
  * watching it reads (SPEC §6): {@code Chargé N entrées...}, progress on long files, {@code Producteur terminé...}.
  */
 public final class FileIngestion {
@@ -21,7 +21,6 @@ public final class FileIngestion {
     private final String file;
     private final long records;
     private final long fileBytes;
-    private final long shiftMillis;
     private final ReplayPacer pacer;
     private final InputRecordStream stream;
     private final KafkaRecordLimit recordLimit;
@@ -31,20 +30,15 @@ public final class FileIngestion {
     private long published;
     private long rejected;
 
-    FileIngestion(String file, long records, long fileBytes, long shiftMillis, ReplayPacer pacer,
-                  InputRecordStream stream, KafkaRecordLimit recordLimit) {
+    FileIngestion(String file, long records, long fileBytes, ReplayPacer pacer, InputRecordStream stream,
+                  KafkaRecordLimit recordLimit) {
         this.file = file;
         this.records = records;
         this.fileBytes = fileBytes;
-        this.shiftMillis = shiftMillis;
         this.pacer = pacer;
         this.stream = stream;
         this.recordLimit = recordLimit;
         LOG.info("Chargé {} entrées de log depuis {}", records, file);
-    }
-
-    long shiftMillis() {
-        return shiftMillis;
     }
 
     ReplayPacer pacer() {
@@ -55,8 +49,8 @@ public final class FileIngestion {
         return recordLimit;
     }
 
-    synchronized void read() {
-        read++;
+    synchronized void read(int count) {
+        read += count;
         long now = System.nanoTime();
         if (now - lastProgressNanos >= PROGRESS_EVERY_NANOS) {
             lastProgressNanos = now;
@@ -67,8 +61,8 @@ public final class FileIngestion {
         }
     }
 
-    synchronized void published() {
-        published++;
+    synchronized void published(int count) {
+        published += count;
     }
 
     synchronized void rejected() {

@@ -9,27 +9,44 @@ import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.input.InputSurvey;
 import io.ingestobs.input.ParsedRecord;
+import io.ingestobs.input.ReadAhead;
+import io.ingestobs.input.RecordBatches;
 import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.support.DefaultExchange;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /**
- * The producer's adapter: opens an input file as a stream of records (header {@value #FILE_HEADER}) and turns
- * each one into either the topic event (body = event JSON, key = source) or a dead letter.
+ * The producer's adapter: opens an input file as a stream of record groups (header {@value #FILE_HEADER}), turns
+ * each group into the events camel-kafka sends (one exchange each, key = source) and the group's dead letters, and
+ * once Kafka has answered for every event, counts what it acknowledged and sends what it refused as too large to
+ * the DLQ. A record counts as published only once the broker acknowledged it.
  */
 public final class InputReader {
 
     public static final String FILE_HEADER = "ingestionFile";
-    public static final String VALID = "ingestionValid";
-    /** The exchange property that keeps the record read while its body is the event on its way to the topic. */
-    static final String RECORD = "ingestion.record";
+    /** The exchange property that holds the group on its way to the topic. */
+    static final String BATCH = "ingestion.batch";
+    /** The exchange property with the group's dead letters, in file order, once Kafka has answered. */
+    public static final String DEAD_LETTERS = "ingestionDeadLetters";
+    /** The exchange property with what the Kafka endpoint threw for the group, if anything. */
+    static final String SEND_FAILURE = "ingestion.sendFailure";
+
+    /** The exchange property with the file's reading, closed when the file is done, gone through or not. */
+    static final String READING = "ingestion.reading";
+    /** Groups read ahead of the one being published. */
+    private static final int READ_AHEAD_GROUPS = 2;
 
     /** SPEC §6 producer options. */
     public record Options(boolean rebaseTimestamps, boolean simulateRealtime, double simulateSpeed) {
@@ -41,74 +58,158 @@ public final class InputReader {
     private final ProducerSummary summary;
     private final Options options;
     private final Clock clock;
+    private final int batchRecords;
 
     public InputReader(RunRecordValidator validator, EventRestructurer restructurer, PipelineMetrics metrics,
-                       ProducerSummary summary, Options options, Clock clock) {
+                       ProducerSummary summary, Options options, Clock clock, int batchRecords) {
+        if (batchRecords < 1) {
+            throw new IllegalArgumentException("PRODUCER_BATCH_RECORDS must be at least 1, got " + batchRecords);
+        }
         this.validator = validator;
         this.restructurer = restructurer;
         this.metrics = metrics;
         this.summary = summary;
         this.options = options;
         this.clock = clock;
+        this.batchRecords = batchRecords;
     }
 
-    /** The records of the file named by header {@value #FILE_HEADER}, streamed, after announcing their count. */
-    public InputRecordStream open(Exchange exchange) throws IOException {
+    /**
+     * The records of the file named by header {@value #FILE_HEADER}, streamed in groups, each valid one with its
+     * event, after announcing their count.
+     */
+    public ReadAhead<List<PreparedRecord>> open(Exchange exchange) throws IOException {
         String file = exchange.getMessage().getHeader(FILE_HEADER, String.class);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
             throw new NoSuchFileException(path.toAbsolutePath().toString(), null, "no readable input file");
         }
-        InputSurvey survey = InputSurvey.of(path, validator);
+        // the count is announced before the first record; rebasing also needs the newest run, hence a full read
+        InputSurvey survey = options.rebaseTimestamps() ? InputSurvey.of(path, validator)
+                : InputSurvey.count(path, validator);
         InputRecordStream stream = InputRecordStream.open(path, validator);
+        ReplayPacer pacer = options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null;
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
-                options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0,
-                options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null, stream,
-                KafkaRecordLimit.of(exchange.getContext())));
-        return stream;
+                pacer, stream, KafkaRecordLimit.of(exchange.getContext())));
+        // a replay releases each run when it is due: a group would hold the early ones back for the late ones
+        RecordBatches batches = new RecordBatches(stream, pacer != null ? 1 : batchRecords);
+        // the next groups are read and checked on a thread of their own while this one is sent and acknowledged
+        ExecutorServiceManager threads = exchange.getContext().getExecutorServiceManager();
+        ExecutorService reader = threads.newSingleThreadExecutor(this, "InputReadAhead");
+        long shift = options.rebaseTimestamps() ? survey.rebaseMillis(clock.instant()) : 0;
+        Iterator<List<PreparedRecord>> prepared = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public List<PreparedRecord> next() {
+                return batches.next().stream().map(record -> prepare(record, shift)).toList();
+            }
+        };
+        ReadAhead<List<PreparedRecord>> ahead = new ReadAhead<>(prepared, batches, READ_AHEAD_GROUPS, reader);
+        threads.shutdown(reader);
+        exchange.setProperty(READING, ahead);
+        return ahead;
     }
 
-    /** Body in: a {@link ParsedRecord}; body out: event bytes with header {@value #VALID}, or a dead letter. */
-    public void toMessage(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
-        ParsedRecord record = exchange.getMessage().getBody(ParsedRecord.class);
-        metrics.recordRead();
-        pass.read();
-        exchange.setProperty(RECORD, record);
-        exchange.getMessage().setHeader(VALID, record.valid());
-        if (record.valid()) {
-            if (pass.pacer() != null) {
-                pass.pacer().pace(record.run().eventTime());
-            }
-            RunRecord run = pass.shiftMillis() == 0 ? record.run() : record.run().shiftedBy(pass.shiftMillis());
-            exchange.getMessage().setHeader(KafkaConstants.KEY, run.source());
-            byte[] event = EventJson.write(restructurer.restructure(run));
-            int size = pass.recordLimit().sizeOf(exchange, run.source(), event);
-            if (size > pass.recordLimit().maxRequestSize()) {
-                // a field other than the (already cut) Description is too long: this record goes to the DLQ,
-                // the file goes on
-                exchange.getMessage().setHeader(VALID, false);
-                exchange.getMessage().setBody(deadLetter(record, RejectReason.TOO_LARGE, "the event is " + size
-                        + " bytes as a Kafka record, more than the producer's max.request.size ("
-                        + pass.recordLimit().maxRequestSize() + "), even with its Description cut"));
-                return;
-            }
-            exchange.getMessage().setBody(event);
-        } else {
-            exchange.getMessage().setBody(deadLetter(record, record.rejection().reason(), record.rejection().error()));
+    /** A record as read, and for a valid one its key and its event (restructured, shifted when rebasing). */
+    record PreparedRecord(ParsedRecord record, String key, byte[] event) {
+    }
+
+    private PreparedRecord prepare(ParsedRecord record, long shiftMillis) {
+        if (!record.valid()) {
+            return new PreparedRecord(record, null, null);
         }
+        RunRecord run = shiftMillis == 0 ? record.run() : record.run().shiftedBy(shiftMillis);
+        return new PreparedRecord(record, run.source(), EventJson.write(restructurer.restructure(run)));
     }
 
     /**
-     * The topic refused the event (the broker's or the topic's limit is below the producer's): the record goes to
-     * the DLQ as {@code too_large} instead of stopping the file.
+     * Body in: a group of {@link PreparedRecord}s; body out: the group's events, one exchange each (body = event
+     * JSON, key = source), for camel-kafka to send; the records that break the contract become dead letters.
      */
-    public void refusedAsTooLarge(Exchange exchange) {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        ParsedRecord record = exchange.getProperty(RECORD, ParsedRecord.class);
-        exchange.getMessage().setHeader(VALID, false);
-        exchange.getMessage().setBody(deadLetter(record, RejectReason.TOO_LARGE,
-                "the topic refused the event as too large: " + (cause == null ? "" : cause.getMessage())));
+    public void toEvents(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        @SuppressWarnings("unchecked")
+        List<PreparedRecord> records = exchange.getMessage().getBody(List.class);
+        metrics.recordsRead(records.size());
+        pass.read(records.size());
+        OutgoingBatch batch = new OutgoingBatch(records.size());
+        KafkaRecordLimit limit = pass.recordLimit();
+        for (int i = 0; i < records.size(); i++) {
+            ParsedRecord record = records.get(i).record();
+            if (!record.valid()) {
+                batch.deadLetter(i, deadLetter(record, record.rejection().reason(), record.rejection().error()));
+                continue;
+            }
+            if (pass.pacer() != null) {
+                pass.pacer().pace(record.run().eventTime());
+            }
+            String key = records.get(i).key();
+            byte[] event = records.get(i).event();
+            Exchange out = new DefaultExchange(exchange.getContext());
+            out.getMessage().setHeader(KafkaConstants.KEY, key);
+            out.getMessage().setBody(event);
+            int size = limit.sizeOf(out, key, event);
+            if (size > limit.maxRequestSize()) {
+                // a field other than the (already cut) Description is too long: this record goes to the DLQ,
+                // the file goes on
+                batch.deadLetter(i, deadLetter(record, RejectReason.TOO_LARGE, "the event is " + size
+                        + " bytes as a Kafka record, more than the producer's max.request.size ("
+                        + limit.maxRequestSize() + "), even with its Description cut"));
+                continue;
+            }
+            batch.event(i, record, out);
+        }
+        exchange.setProperty(BATCH, batch);
+        exchange.getMessage().setBody(batch.sending());
+    }
+
+    /** The Kafka endpoint threw for the group: what each record became is on its own exchange, sorted out next. */
+    public void sendFailed(Exchange exchange) {
+        exchange.setProperty(SEND_FAILURE, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
+    /**
+     * Kafka has answered for the group: the events it acknowledged count as published; one the topic refused as too
+     * large (the broker's or the topic's limit is below the producer's) becomes a {@code too_large} dead letter and
+     * the file goes on; any other failure, or an event with no answer, ends the file with an error, its
+     * acknowledged events counted and nothing else.
+     */
+    public void acknowledged(Exchange exchange) {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        OutgoingBatch batch = exchange.getProperty(BATCH, OutgoingBatch.class);
+        exchange.removeProperty(BATCH);
+        List<Exchange> events = batch.events();
+        int acknowledged = 0;
+        Exception failure = null;
+        long unanswered = 0;
+        for (int i = 0; i < events.size(); i++) {
+            Exchange event = events.get(i);
+            Exception error = event.getException();
+            if (error == null && event.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
+                acknowledged++;
+            } else if (OutgoingBatch.refusedForItsSize(error)) {
+                batch.refused(i, deadLetter(batch.record(i), RejectReason.TOO_LARGE,
+                        "the topic refused the event as too large: " + error.getMessage()));
+            } else if (error != null) {
+                failure = failure == null ? error : failure;
+            } else {
+                unanswered++;
+            }
+        }
+        metrics.recordsPublished(acknowledged);
+        pass.published(acknowledged);
+        exchange.getMessage().setBody(null);
+        exchange.setProperty(DEAD_LETTERS, batch.deadLetters());
+        if (failure != null || unanswered > 0) {
+            Exception cause = failure != null ? failure : exchange.getProperty(SEND_FAILURE, Exception.class);
+            throw new IllegalStateException((events.size() - acknowledged) + " of " + events.size()
+                    + " events of the group were not acknowledged by Kafka"
+                    + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        }
     }
 
     private OutgoingDeadLetter deadLetter(ParsedRecord record, RejectReason reason, String error) {
@@ -116,13 +217,12 @@ public final class InputReader {
                 record.position(), record.original(), null, clock.instant()), true);
     }
 
-    public void published(Exchange exchange) {
-        metrics.recordPublished();
-        exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class).published();
-    }
-
     /** The file is gone through: its summary line, and its counts into the producer's totals. */
     public void finish(Exchange exchange) {
+        ReadAhead<?> reading = exchange.getProperty(READING, ReadAhead.class);
+        if (reading != null) {
+            reading.close();
+        }
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         if (pass != null) {
             pass.finish();

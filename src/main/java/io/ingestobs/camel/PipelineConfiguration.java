@@ -75,7 +75,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Double.parseDouble(prop(props, "input.simulateSpeed")));
         bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds,
                 intProp(props, "input.descriptionMaxBytes")), pipelineMetrics,
-                producerSummary, options, clock));
+                producerSummary, options, clock, intProp(props, "producer.batchRecords")));
         bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics));
         bind(context, "ingestedFiles", FileIdempotentRepository.fileIdempotentRepository(
                 new File(prop(props, "input.stateFile")), 100_000));

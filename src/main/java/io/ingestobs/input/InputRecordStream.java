@@ -138,6 +138,36 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         return record;
     }
 
+    /**
+     * How many records are left, consuming them, as {@link #next()} would give them: the lines of a plain JSON
+     * Lines file are only counted (a non-blank line is a record, valid or not); an array, or a gzip file (which may
+     * be cut short), is read record by record.
+     */
+    public long countRemaining() {
+        long n = 0;
+        if (arrayParser != null || gzip != null || next != null) {
+            while (hasNext()) {
+                next();
+                n++;
+            }
+            return n;
+        }
+        try {
+            String line;
+            while (!finished && (line = lines.readLine()) != null) {
+                // files concatenated with `cat` keep each one's BOM at the start of a line
+                if (!line.isBlank() && !(line.charAt(0) == '\uFEFF' && line.substring(1).isBlank())) {
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+        finished = true;
+        closeQuietly();
+        return n;
+    }
+
     private ParsedRecord nextFromArray() throws IOException {
         String position = "record " + (count + 1);
         JsonNode node;

@@ -12,6 +12,13 @@ import java.time.Instant;
  */
 public record InputSurvey(long records, Instant newestRun) {
 
+    /** The count alone, as cheaply as the file's form allows (no newest run: nothing to rebase). */
+    public static InputSurvey count(Path path, RunRecordValidator validator) throws IOException {
+        try (InputRecordStream stream = InputRecordStream.open(path, validator)) {
+            return new InputSurvey(stream.countRemaining(), null);
+        }
+    }
+
     public static InputSurvey of(Path path, RunRecordValidator validator) throws IOException {
         long records = 0;
         Instant newest = null;

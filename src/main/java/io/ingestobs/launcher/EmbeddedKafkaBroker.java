@@ -94,8 +94,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Stops the broker and starts it again on the same port and data, as an operator's restart does. */
     public synchronized void restart() {
+        stop();
+        startAgain();
+    }
+
+    /** Stops the broker, keeping its data: clients see it gone until {@link #startAgain()}. */
+    public synchronized void stop() {
         server.shutdown();
         server.awaitShutdown();
+    }
+
+    /** Starts a stopped broker again on the same port and data. */
+    public synchronized void startAgain() {
         server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
     }

@@ -31,6 +31,14 @@ public final class PipelineMetrics {
         recordsPublished.increment();
     }
 
+    public void recordsRead(int count) {
+        recordsRead.increment(count);
+    }
+
+    public void recordsPublished(int count) {
+        recordsPublished.increment(count);
+    }
+
     public void deadLetter(String stage, RejectReason reason) {
         deadLetters.computeIfAbsent(stage + '/' + reason.code(), key -> Counter.builder("ingestion.dead.letters")
                 .description("Records or events sent to the dead-letter topic")

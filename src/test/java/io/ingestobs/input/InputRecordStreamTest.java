@@ -214,4 +214,23 @@ class InputRecordStreamTest {
     void anEmptyArrayHasNoRecords() throws IOException {
         assertEquals(0, read("  [ ]  ").size());
     }
+
+    /** The count the producer announces before publishing is the number of records the stream then gives. */
+    @Test
+    void theCountIsTheNumberOfRecordsTheStreamGivesWhateverTheForm() throws IOException {
+        String lines = run(1) + "\n\n  \r\n" + "not json\n" + "\uFEFF" + run(2) + "\r\n\uFEFF\n" + run(3);
+        String array = "[" + run(1) + ", 42, " + run(2) + ", {\"broken\": ]";
+        byte[] whole = gzip((lines + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] cutShort = java.util.Arrays.copyOf(whole, whole.length - 12);
+        for (byte[] bytes : List.of(lines.getBytes(StandardCharsets.UTF_8), withBom(lines),
+                array.getBytes(StandardCharsets.UTF_8), whole, cutShort, new byte[0])) {
+            long count;
+            try (InputRecordStream stream = InputRecordStream.of("t.json", new ByteArrayInputStream(bytes),
+                    validator)) {
+                count = stream.countRemaining();
+            }
+            assertEquals(read(bytes).size(), count);
+        }
+        assertEquals(4, read(lines).size(), "blank and BOM-only lines are no records, an invalid line is one");
+    }
 }

@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
@@ -78,6 +79,16 @@ class ConnectorFileFormsTest {
             trace.append("  File \"/opt/connecteurs/powerbi.py\", line ").append(i).append(", in fetch 😀\n");
         }
         return trace.toString();
+    }
+
+    /** Text lz4 cannot shrink much: the producer compresses its batches, and the broker's limit is on them. */
+    private static String incompressible(int bytes) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        StringBuilder text = new StringBuilder(bytes);
+        while (text.length() < bytes) {
+            text.append((char) ('!' + random.nextInt(90)));
+        }
+        return text.toString().replace("\\", "/");
     }
 
     private static Path jsonLines(Path dir, String name, List<ObjectNode> runs) throws IOException {
@@ -201,7 +212,7 @@ class ConnectorFileFormsTest {
                     .configs(Map.of("max.message.bytes", "100000")))).all().get(30, TimeUnit.SECONDS);
         }
         Path file = jsonLines(dir, "runs.jsonl", List.of(run(1),
-                run(2, r -> r.put("Description", stackTrace(300_000))), run(3)));
+                run(2, r -> r.put("Description", incompressible(300_000))), run(3)));
         Map<String, String> props = topics("smalltopic", file);
         props.put("input.descriptionMaxBytes", "500000");
         ProducerSummary summary = produce(props);
@@ -212,6 +223,58 @@ class ConnectorFileFormsTest {
         assertEquals("line 2", letter.get("position").asText());
         assertTrue(letter.get("error").asText().startsWith("the topic refused the event as too large"),
                 letter.get("error").asText());
+    }
+
+    /**
+     * A JSON array of 24,000 runs of five sources (several groups of records), with invalid records here and there
+     * and a syntax error after the last: every record is on the topic or in the DLQ once, each letter with its
+     * reason and position, the broken end as one {@code rest_of_file}, and each source's runs in file order.
+     */
+    @Test
+    void aLargeArrayWithInvalidRecordsAndABrokenEndIsAccountedForRecordByRecordInOrderPerSource(@TempDir Path dir)
+            throws Exception {
+        String[] sources = {"PowerBI", "Efficy", "sharepoint_graph", "EasyProjects", "zohobooks"};
+        int records = 24_000;
+        Map<Integer, String> rejected = new TreeMap<>();
+        StringBuilder json = new StringBuilder("[\n");
+        for (int i = 1; i <= records; i++) {
+            int n = i;
+            ObjectNode run = run(n, r -> r.put("Source", sources[n % sources.length]));
+            if (n % 997 == 0) {
+                run.remove("Source");
+                rejected.put(n, "missing_field");
+            } else if (n % 1499 == 0) {
+                run.put("Debut", "15/09/2025 10h");
+                rejected.put(n, "bad_timestamp");
+            }
+            json.append(run).append(",\n");
+        }
+        // record 24001 breaks the array: it and what follows cannot be split into records
+        json.append("{\"id\": 24001, \"Source\": PowerBI}, ").append(run(24_002)).append("]\n");
+        rejected.put(records + 1, "rest_of_file");
+        Path file = Files.writeString(dir.resolve("export.json"), json);
+        int published = records - (rejected.size() - 1);
+
+        ProducerSummary summary = produce(topics("largefile", file));
+
+        assertCounts(summary, records + 1, published, rejected.size());
+        assertEquals(published, KafkaTopics.endOffsets(broker.bootstrapServers(), "largefile"));
+        List<JsonNode> letters = KafkaTopics.readJson(broker.bootstrapServers(), "largefile.dlq", rejected.size());
+        Map<Integer, String> lettered = new TreeMap<>();
+        for (JsonNode letter : letters) {
+            assertEquals("read", letter.get("stage").asText());
+            lettered.put(Integer.parseInt(letter.get("position").asText().replace("record ", "")),
+                    letter.get("reason").asText());
+        }
+        assertEquals(rejected, lettered, "each rejected record once, at its position, with its reason");
+        Map<String, Integer> lastId = new HashMap<>();
+        for (JsonNode event : KafkaTopics.readJson(broker.bootstrapServers(), "largefile", published)) {
+            String source = event.get("source").get("name").asText();
+            int id = event.get("objet").get("id").asInt();
+            Integer before = lastId.put(source, id);
+            assertTrue(before == null || before < id, source + ": run " + id + " came after run " + before);
+        }
+        assertEquals(sources.length, lastId.size());
     }
 
     @Test

@@ -1,0 +1,371 @@
+package io.ingestobs.bench;
+
+import io.ingestobs.domain.EventJson;
+import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.RunRecord;
+import io.ingestobs.domain.RunRecordValidator;
+import io.ingestobs.domain.Thresholds;
+import io.ingestobs.domain.TimestampParser;
+import io.ingestobs.input.InputRecordStream;
+import io.ingestobs.input.ParsedRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The file → Kafka stage against a raw kafka-clients producer, on the same broker and the same events
+ * (docs/benchmark.md, "Producer"): {@code ROLE=producer} publishes a generated JSON Lines file with the JVM options
+ * the image ships, then a plain {@link KafkaProducer} loop with the producer settings the pipeline resolves (acks,
+ * idempotence, linger, batch size, compression) sends the events the pipeline makes of that file, read from a file
+ * written beforehand, so that it does nothing but send.
+ */
+final class ProducerBench {
+
+    /** One invalid line (a bad timestamp) in this many: the DLQ path runs under load and is counted. */
+    static final int INVALID_EVERY = 250_000;
+    private static final Path OUT = Path.of("target", "bench");
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    private static final Pattern LOG_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) ");
+
+    /** What one size measured. */
+    record Result(int mib, long lines, long published, long deadLetters, double pipelinePerSecond,
+                  double rawPerSecond, Procs.Heap heap, double liveMib, String figure) {
+        double ratio() {
+            return pipelinePerSecond / rawPerSecond;
+        }
+    }
+
+    /** The generated input, the events the pipeline makes of its valid lines, and their counts. */
+    private record Inputs(Path jsonLines, Path events, long lines, long valid) {
+    }
+
+    private final String bootstrap;
+    private final List<String> javaOpts;
+    private final Admin admin;
+
+    interface Admin {
+        void createTopics(String... topics) throws Exception;
+
+        long endOffsets(String topic) throws Exception;
+
+        double liveHeap(Process process, Path out) throws Exception;
+    }
+
+    ProducerBench(String bootstrap, List<String> javaOpts, Admin admin) {
+        this.bootstrap = bootstrap;
+        this.javaOpts = javaOpts;
+        this.admin = admin;
+    }
+
+    Result run(int mib, long timeoutSeconds) throws Exception {
+        Inputs in = inputs(mib);
+        sameEvents(in, 5_000);
+        Map<String, String> settings = producerSettings();
+        Bench.log("producer settings (application.properties, environment): %s", settings);
+
+        // the raw producer runs just before and just after the pipeline, the machine's other load moving meanwhile;
+        // the ratio takes the mean of the two
+        double rawBefore = rawRun("bench-raw-producer-" + mib + "-before", in, settings);
+
+        // 1. the pipeline, ROLE=producer, as shipped
+        String load = loadAverage();
+        String topic = "bench-input-" + mib;
+        admin.createTopics(topic, topic + ".dlq");
+        String name = "producer-" + mib + "mib";
+        Path log = OUT.resolve(name + ".log");
+        Path gcLog = OUT.resolve(name + "-gc.log");
+        Map<String, String> env = new HashMap<>();
+        env.put("ROLE", "producer");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("KAFKA_TOPIC", topic);
+        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
+        env.put("LOGS_FILE_PATH", in.jsonLines().toString());
+        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
+        command.addAll(javaOpts);
+        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
+        long launched = System.nanoTime();
+        Process process = Procs.start(command, env, log);
+        Process jstat = Procs.jstat(process.pid(), OUT.resolve(name + "-jstat.txt"));
+        Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
+        // live heap (a full collection, then what is left) once, a while into the publishing
+        double live = Double.NaN;
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            live = admin.liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt"));
+        }
+        boolean complete = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        double processSeconds = (System.nanoTime() - launched) / 1e9;
+        if (!complete) {
+            Procs.stop(process);
+        }
+        Procs.stop(jstat);
+        Procs.Heap heap = Procs.heap(OUT.resolve(name + "-jstat.txt"), gcLog);
+        String text = Files.readString(log);
+        long published = admin.endOffsets(topic);
+        long deadLetters = admin.endOffsets(topic + ".dlq");
+        Matcher done = Pattern.compile("Producteur terminé: (\\d+) succès, (\\d+) erreurs").matcher(text);
+        if (!complete || !done.find()) {
+            throw new IllegalStateException("the producer did not publish " + in.jsonLines() + " within "
+                    + timeoutSeconds + " s: " + published + " on the topic; see " + log);
+        }
+        long succes = Long.parseLong(done.group(1));
+        long erreurs = Long.parseLong(done.group(2));
+        if (succes != published || erreurs != deadLetters || published + deadLetters != in.lines()
+                || published != in.valid() || process.exitValue() != 0) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "records unaccounted for: %d lines (%d valid), "
+                            + "%d on the topic, %d in the DLQ, summary %d succès %d erreurs, exit %d; see %s",
+                    in.lines(), in.valid(), published, deadLetters, succes, erreurs, process.exitValue(), log));
+        }
+        // from Camel started (the timer that reads the file fires 0.5 s later) to the summary line: the survey pass,
+        // the publishing and every acknowledgement; the JVM's start and stop are in processSeconds
+        double started = logSeconds(text, " started in ");
+        double surveyed = logSeconds(text, "Chargé ");
+        double finished = logSeconds(text, "Producteur terminé");
+        double seconds = finished - started;
+        double pipelineRate = in.lines() / seconds;
+        Bench.log("producer %d MiB: %d lines (%d valid) in %.1f s from Camel started to the summary (survey pass "
+                        + "%.1f s), %.0f records/s; process %.1f s; %d on the topic, %d in the DLQ; heap peak %.0f MiB, "
+                        + "live %.0f MiB", mib, in.lines(), in.valid(), seconds, surveyed - started, pipelineRate,
+                processSeconds, published, deadLetters, heap.peakMib(), live);
+
+        load += " → " + loadAverage();
+
+        // 2. the raw producer again, same broker, same settings, the same events, on a topic of its own
+        double rawAfter = rawRun("bench-raw-producer-" + mib + "-after", in, settings);
+        double rawRate = (rawBefore + rawAfter) / 2;
+
+        String figure = String.format(Locale.ROOT, "%d records (%d valid) in %.1f s, %.0f records/s (count pass "
+                        + "%.1f s of it; whole process %.1f s; load average %s); raw producer %.0f records/s (%.0f "
+                        + "before, %.0f after); ratio %.2f; topic %d + DLQ %d = %d lines; heap peak %.0f MiB (jstat "
+                        + "%.0f, before GC %.0f), live %.0f MiB",
+                in.lines(), in.valid(), seconds, pipelineRate, surveyed - started, processSeconds, load, rawRate,
+                rawBefore, rawAfter, pipelineRate / rawRate, published, deadLetters, in.lines(), heap.peakMib(),
+                heap.sampledPeakMib(), heap.beforeGcPeakMib(), live);
+        return new Result(mib, in.lines(), published, deadLetters, pipelineRate, rawRate, heap, live, figure);
+    }
+
+    private double rawRun(String topic, Inputs in, Map<String, String> settings) throws Exception {
+        admin.createTopics(topic);
+        // the leaders answer before the first send: a send to a partition whose leader is not ready yet was
+        // answered NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                admin.endOffsets(topic);
+                break;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+        double rate = raw(topic, in, settings);
+        long onTopic = admin.endOffsets(topic);
+        if (onTopic != in.valid()) {
+            throw new IllegalStateException("the raw producer's topic holds " + onTopic + " of " + in.valid());
+        }
+        return rate;
+    }
+
+    /** The machine's 1-minute load average (other people's builds share its 2 cores). */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private double raw(String topic, Inputs in, Map<String, String> settings) throws Exception {
+        Map<String, Object> config = new HashMap<>(settings);
+        config.put("bootstrap.servers", bootstrap);
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long sent = 0;
+        long start;
+        long end;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer());
+             DataInputStream events = new DataInputStream(new BufferedInputStream(Files.newInputStream(in.events()),
+                     1 << 20))) {
+            // connected and the topic's metadata known before the clock starts, as the pipeline's is by its survey
+            producer.partitionsFor(topic);
+            start = System.nanoTime();
+            for (long i = 0; i < in.valid(); i++) {
+                byte[] key = new byte[events.readUnsignedShort()];
+                events.readFully(key);
+                byte[] value = new byte[events.readInt()];
+                events.readFully(value);
+                producer.send(new ProducerRecord<>(topic, new String(key, StandardCharsets.UTF_8), value),
+                        (metadata, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            } else {
+                                acknowledged.incrementAndGet();
+                            }
+                        });
+                sent++;
+            }
+            producer.flush();
+            end = System.nanoTime();
+        }
+        if (failure.get() != null || acknowledged.get() != sent) {
+            throw new IllegalStateException("raw producer: " + acknowledged.get() + " of " + sent
+                    + " acknowledged", failure.get());
+        }
+        double seconds = (end - start) / 1e9;
+        Bench.log("raw producer: %d events sent and acknowledged in %.1f s: %.0f records/s", sent, seconds,
+                sent / seconds);
+        return sent / seconds;
+    }
+
+    /**
+     * The producer settings the pipeline resolves for its topic endpoint (routes/producer.yaml): acks and
+     * idempotence as the route sets them, linger, batch size and compression from application.properties and the
+     * environment, so that the raw producer runs with the same.
+     */
+    static Map<String, String> producerSettings() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = ProducerBench.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        Map<String, String> settings = new HashMap<>();
+        settings.put("acks", "all");
+        settings.put("enable.idempotence", "true");
+        settings.put("linger.ms", resolve(properties, "producer.lingerMs"));
+        settings.put("batch.size", resolve(properties, "producer.kafkaBatchBytes"));
+        settings.put("compression.type", resolve(properties, "producer.compression"));
+        return settings;
+    }
+
+    private static String resolve(Properties properties, String key) {
+        String value = properties.getProperty(key);
+        Matcher m = Pattern.compile("\\{\\{env:([A-Z_0-9]+):([^}]*)}}").matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            throw new IllegalStateException(key + " is not {{env:NAME:default}} in application.properties: " + value);
+        }
+        String env = System.getenv(m.group(1));
+        return env == null || env.isBlank() ? m.group(2) : env.trim();
+    }
+
+    /** Seconds of the day (with the date) of the first log line that contains {@code marker}. */
+    private static double logSeconds(String log, String marker) {
+        for (String line : log.split("\n")) {
+            if (line.contains(marker)) {
+                Matcher m = LOG_LINE.matcher(line);
+                if (m.find()) {
+                    return LocalDateTime.parse(m.group(1), LOG_TIME).toInstant(ZoneOffset.UTC).toEpochMilli() / 1e3;
+                }
+            }
+        }
+        throw new IllegalStateException("no log line with '" + marker + "'");
+    }
+
+    /**
+     * A JSON Lines input of about {@code mib} MiB of the bench's runs, one invalid line in {@value #INVALID_EVERY},
+     * and beside it the events the pipeline makes of its valid lines (key and value, length-prefixed); both kept in
+     * target/bench between runs.
+     */
+    private static Inputs inputs(int mib) throws IOException {
+        Path file = OUT.resolve("producer-input-" + mib + "mib.jsonl");
+        Path events = OUT.resolve("producer-events-" + mib + "mib.bin");
+        Path counts = OUT.resolve("producer-input-" + mib + "mib.counts");
+        if (Files.exists(file) && Files.exists(events) && Files.exists(counts)) {
+            String[] c = Files.readString(counts).trim().split(" ");
+            return new Inputs(file, events, Long.parseLong(c[0]), Long.parseLong(c[1]));
+        }
+        long start = System.nanoTime();
+        long target = mib * 1048576L;
+        long written = 0;
+        long lines = 0;
+        long valid = 0;
+        try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file),
+                StandardCharsets.UTF_8), 1 << 20);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(events),
+                     1 << 20))) {
+            while (written < target) {
+                RunRecord run = Synth.run(lines, null);
+                String line;
+                if (lines % INVALID_EVERY == INVALID_EVERY - 1) {
+                    line = Synth.inputLine(run).replaceFirst("\"Debut\":\"[^\"]*\"", "\"Debut\":\"15/09/2025 10h\"")
+                            .replaceFirst("\"Fin\":\"[^\"]*\"", "\"Fin\":\"demain\"");
+                } else {
+                    line = Synth.inputLine(run);
+                    byte[] key = Synth.key(run).getBytes(StandardCharsets.UTF_8);
+                    byte[] value = Synth.event(run);
+                    out.writeShort(key.length);
+                    out.write(key);
+                    out.writeInt(value.length);
+                    out.write(value);
+                    valid++;
+                }
+                lines++;
+                writer.write(line);
+                writer.write('\n');
+                written += line.getBytes(StandardCharsets.UTF_8).length + 1;
+            }
+        }
+        Files.writeString(counts, lines + " " + valid + "\n");
+        Bench.log("wrote %s: %d lines (%d valid), %.0f MiB, and their events, in %.1f s", file, lines, valid,
+                Files.size(file) / 1048576.0, (System.nanoTime() - start) / 1e9);
+        return new Inputs(file, events, lines, valid);
+    }
+
+    /** The events the raw producer sends are those the pipeline makes of the file: checked on its first lines. */
+    private static void sameEvents(Inputs in, int lines) throws IOException {
+        RunRecordValidator validator = new RunRecordValidator(new TimestampParser(ZoneOffset.UTC));
+        EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
+        int checked = 0;
+        try (InputRecordStream records = InputRecordStream.open(in.jsonLines(), validator);
+             DataInputStream events = new DataInputStream(new BufferedInputStream(Files.newInputStream(in.events())))) {
+            while (records.hasNext() && checked < lines) {
+                ParsedRecord record = records.next();
+                if (!record.valid()) {
+                    continue;
+                }
+                byte[] key = new byte[events.readUnsignedShort()];
+                events.readFully(key);
+                byte[] value = new byte[events.readInt()];
+                events.readFully(value);
+                if (!new String(key, StandardCharsets.UTF_8).equals(record.run().source())
+                        || !Arrays.equals(value, EventJson.write(restructurer.restructure(record.run())))) {
+                    throw new IllegalStateException("the raw producer's event differs from the pipeline's at "
+                            + record.position());
+                }
+                checked++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
