@@ -6,11 +6,6 @@ import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
 import io.ingestobs.kafka.ConsumerLagMonitor;
-import io.ingestobs.loki.HttpLokiClient;
-import io.ingestobs.loki.LokiDelivery;
-import io.ingestobs.loki.LokiSink;
-import io.ingestobs.loki.LokiSinkMetrics;
-import io.ingestobs.loki.LokiSettings;
 import io.ingestobs.metrics.PairBudget;
 import io.ingestobs.metrics.PipelineMetrics;
 import io.ingestobs.metrics.RunMetrics;
@@ -24,8 +19,6 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.time.Clock;
@@ -34,15 +27,13 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 
 /**
  * Builds the pipeline's beans from the properties of {@code application.properties} (themselves fed by the
- * environment of SPEC §6) and binds them under the names the YAML routes use.
+ * environment of SPEC §6) and binds them under the names the YAML routes use. The Loki stage's are declared in
+ * {@link LokiConfiguration}.
  */
 public final class PipelineConfiguration implements CamelConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
 
     private final ProducerSummary producerSummary;
     private final Clock clock;
@@ -101,10 +92,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 intProp(props, "consumer.stateReadBackRecords"),
                 Duration.ofMillis(intProp(props, "consumer.stateReadBackTimeoutMs"))));
 
-        LokiDelivery sink = lokiSink(context, props, registry);
-        bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));
-        bind(context, "lokiHealth", new LokiHealthCheck(sink));
-
         Map<String, Object> admin = new HashMap<>();
         admin.put("bootstrap.servers", prop(props, "kafka.brokers"));
         props.resolveProperty("camel.component.kafka.securityProtocol").ifPresent(v -> admin.put("security.protocol", v));
@@ -122,7 +109,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
     }
 
     /** The registry Camel serves on /metrics: ours and Camel's meters in one scrape. */
-    private static PrometheusMeterRegistry meterRegistry(CamelContext context) {
+    static PrometheusMeterRegistry meterRegistry(CamelContext context) {
         PrometheusMeterRegistry registry = context.getRegistry()
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
         if (registry == null) {
@@ -130,32 +117,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
         }
         return registry;
-    }
-
-    private LokiDelivery lokiSink(CamelContext context, PropertiesComponent props, PrometheusMeterRegistry registry) {
-        String url = props.resolveProperty("loki.url").orElse("").trim();
-        if (url.isEmpty()) {
-            LOG.info("LOKI_URL is not set: the Loki sink is off; runs are counted in the metrics only");
-            return LokiDelivery.OFF;
-        }
-        LokiSettings settings = new LokiSettings(url, optional(props, "loki.tenantId"),
-                optional(props, "loki.username"), optional(props, "loki.password"),
-                optional(props, "loki.bearerToken"), intProp(props, "loki.batch.maxEntries"),
-                intProp(props, "loki.batch.maxBytes"), intProp(props, "loki.maxLineBytes"),
-                Duration.ofMillis(intProp(props, "loki.requestTimeoutMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.initialBackoffMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.maxBackoffMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.maxTimeMs")));
-        LOG.info("Loki sink on: {}", settings);
-        int concurrency = intProp(props, "loki.pushConcurrency");
-        if (concurrency < 1) {
-            throw new IllegalStateException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
-        }
-        // Camel's pool: named like Camel's threads, shut down with the context once the routes have stopped
-        Executor pushers = concurrency == 1 ? Runnable::run
-                : context.getExecutorServiceManager().newFixedThreadPool(this, "LokiPush", concurrency);
-        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry),
-                LokiSink.THREAD_SLEEP, pushers);
     }
 
     private static void bind(CamelContext context, String name, Object bean) {
@@ -174,9 +135,5 @@ public final class PipelineConfiguration implements CamelConfiguration {
         } catch (NumberFormatException e) {
             throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
         }
-    }
-
-    private static String optional(PropertiesComponent props, String key) {
-        return props.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
     }
 }

@@ -1,10 +1,12 @@
 package io.ingestobs.routes;
 
+import io.ingestobs.camel.LokiConfiguration;
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
 import io.ingestobs.testsupport.PrometheusText;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.CamelBeanPostProcessor;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -46,6 +48,12 @@ abstract class RouteTestSupport extends CamelTestSupport {
         override.putAll(overrides);
         properties.setOverrideProperties(override);
         new PipelineConfiguration(summary, Clock.systemUTC()).configure(context);
+        // as Camel Main does with a configuration class: inject its properties, bind its beans, then configure
+        LokiConfiguration loki = new LokiConfiguration(Clock.systemUTC());
+        CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
+        beans.postProcessBeforeInitialization(loki, "lokiConfiguration");
+        beans.postProcessAfterInitialization(loki, "lokiConfiguration");
+        loki.configure(context);
         for (String file : routeFiles) {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     PluginHelper.getResourceLoader(context).resolveResource("file:routes/" + file));
