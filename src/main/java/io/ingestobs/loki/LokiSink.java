@@ -104,10 +104,6 @@ public final class LokiSink implements LokiDelivery {
         return true;
     }
 
-    public LokiSettings settings() {
-        return settings;
-    }
-
     /**
      * Entries of {@code sentBefore} Loki holds are not sent again: Loki drops a same-time same-line entry only while
      * it is in its stream's head block, so a second copy would stay, and metric queries (count_over_time) would
