@@ -121,6 +121,25 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     }
 
     @Test
+    void theRequestsOfABatchGoOutSideBySideOnCamelsPoolWhichStopsWithTheContext() throws Exception {
+        start(Map.of("loki.batch.maxEntries", "2", "loki.pushConcurrency", "3"));
+        loki.delayEachResponse(300);
+        ConsumedBatch batch = batch(12);
+
+        template.sendBody("direct:loki-push", batch);
+
+        assertEquals(12, loki.distinctLines().size(), "every request answered before the route returns");
+        assertEquals(6, loki.requestCount());
+        assertTrue(loki.maxRequestsInFlight() >= 2 && loki.maxRequestsInFlight() <= 3,
+                "in flight at once: " + loki.maxRequestsInFlight());
+        assertEquals(0, total("ingestion_loki_pending_entries"));
+        java.util.concurrent.ExecutorService pushers = context.getRegistry()
+                .lookupByNameAndType("lokiPushers", java.util.concurrent.ExecutorService.class);
+        context.stop();
+        assertTrue(pushers.isShutdown(), "Camel's pool, stopped with the context");
+    }
+
+    @Test
     void serverErrorsAreRetriedByCamelsRedelivery() throws Exception {
         start(Map.of());
         loki.answerNext(new Answer(503, "unavailable", null), new Answer(500, "boom", null));
