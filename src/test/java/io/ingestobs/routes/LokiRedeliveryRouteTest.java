@@ -82,6 +82,11 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         return new ConsumedBatch(events, List.of(), Map.of());
     }
 
+    /** One push answered, so that what a test times is not the HTTP client's first connection. */
+    private void warmUp() {
+        template.sendBody("direct:loki-push", batch(1));
+    }
+
     private double requests(String status) {
         return samples("ingestion_loki_push_requests_total").stream()
                 .filter(s -> status.equals(s.labels().get("status"))).mapToDouble(s -> s.value()).sum();
@@ -140,6 +145,27 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     }
 
     @Test
+    void theCallerGoesOnOnItsOwnThreadOnceEveryRequestIsAnswered() throws Exception {
+        load(Map.of("loki.url", loki.url(), "loki.batch.maxEntries", "2"), "loki.yaml");
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                // as the consumer route does: its commit must run on the Kafka consumer's thread
+                from("direct:consumer-like").to("direct:loki-push")
+                        .process(e -> threads.add(Thread.currentThread().getName()));
+            }
+        });
+        context.start();
+        loki.delayEachResponse(100);
+
+        template.sendBody("direct:consumer-like", batch(8));
+
+        assertEquals(8, loki.distinctLines().size());
+        assertEquals(List.of(Thread.currentThread().getName()), threads);
+    }
+
+    @Test
     void serverErrorsAreRetriedByCamelsRedelivery() throws Exception {
         start(Map.of());
         loki.answerNext(new Answer(503, "unavailable", null), new Answer(500, "boom", null));
@@ -154,7 +180,9 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     @Test
     void redeliveryStopsWithinTheRetryBudget() throws Exception {
         start(Map.of("loki.retry.maxTimeMs", "1500", "loki.retry.maxBackoffMs", "400"));
+        warmUp();
         loki.downFor(java.time.Duration.ofSeconds(60), 503);
+        int before = loki.requestCount();
 
         long start = System.nanoTime();
         CamelExecutionException failure = assertThrows(CamelExecutionException.class,
@@ -165,12 +193,13 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
                 failure.getCause().getMessage());
         assertTrue(tookMs >= 1000 && tookMs < 1500 + 1000, "gave up after " + tookMs + " ms");
         assertTrue(redeliveries.get() >= 3, "redeliveries: " + redeliveries.get());
-        assertEquals(redeliveries.get() + 1, loki.requestCount(), "nothing sent after giving up");
+        assertEquals(redeliveries.get() + 1, loki.requestCount() - before, "nothing sent after giving up");
     }
 
     @Test
     void aRetryAfterLongerThanTheBudgetGivesUpAtOnce() throws Exception {
         start(Map.of("loki.retry.maxTimeMs", "2000"));
+        warmUp();
         loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "30"));
 
         long start = System.nanoTime();
@@ -184,6 +213,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     @Test
     void aRetryAfterIsTheWaitBeforeTheNextAttempt() throws Exception {
         start(Map.of());
+        warmUp();
         loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "2"));
 
         long start = System.nanoTime();
@@ -192,7 +222,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
 
         assertEquals(2, loki.distinctLines().size());
         assertEquals(1, redeliveries.get());
-        assertTrue(tookMs >= 1950 && tookMs < 2900, "the backoff would be 20 ms; waited " + tookMs + " ms");
+        assertTrue(tookMs >= 1950 && tookMs < 4000, "the backoff would be 20 ms; waited " + tookMs + " ms");
     }
 
     @Test
