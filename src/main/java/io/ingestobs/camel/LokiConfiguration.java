@@ -12,11 +12,15 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.support.PropertyBindingSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -91,16 +95,20 @@ public final class LokiConfiguration implements CamelConfiguration {
      * route's redelivery does, after asking Loki what an unanswered push left in it.
      */
     @BindToRegistry("http")
-    public HttpComponent http() {
+    public HttpComponent http(CamelContext context) {
         HttpComponent http = new HttpComponent();
-        http.setConnectTimeout(requestTimeoutMs);
-        http.setResponseTimeout(requestTimeoutMs);
-        http.setSoTimeout(requestTimeoutMs);
-        http.setConnectionRequestTimeout(requestTimeoutMs);
         int connections = Math.max(20, pushConcurrency + consumerThreads);
-        http.setConnectionsPerRoute(connections);
-        http.setMaxTotalConnections(Math.max(200, connections));
-        http.setAutomaticRetriesDisabled(true);
+        Map<String, Object> options = new HashMap<>();
+        // bound by name, as camel.component.http.* would be: the timeouts are longs in camel-http 4.18 and
+        // HttpClient 5 Timeouts in the 4.10 of `camel run` (docs/camel-run.md), converted either way
+        for (String timeout : List.of("connectTimeout", "responseTimeout", "soTimeout", "connectionRequestTimeout")) {
+            options.put(timeout, Integer.toString(requestTimeoutMs));
+        }
+        options.put("connectionsPerRoute", connections);
+        options.put("maxTotalConnections", Math.max(200, connections));
+        options.put("automaticRetriesDisabled", true);
+        PropertyBindingSupport.build().withCamelContext(context).withTarget(http).withProperties(options)
+                .withMandatory(true).bind();
         return http;
     }
 
