@@ -96,9 +96,9 @@ say "Kafka broker ready on 127.0.0.1:$KAFKA_PORT (pid $BROKER_PID)"
 mapfile -t JAVA_SOURCES < <(find src/main/java/io/ingestobs -name '*.java' -not -path '*/launcher/*' \
   -not -path '*/http/*' | sort)
 if [ "$CAMEL_KAFKA_VERSION" = "$JBANG_VERSION" ]; then
-  DEPS="camel:kafka,camel:micrometer-prometheus"
+  DEPS="camel:kafka,camel:micrometer-prometheus,camel:http"
 else
-  DEPS="org.apache.camel:camel-kafka:$CAMEL_KAFKA_VERSION,camel:micrometer-prometheus"
+  DEPS="org.apache.camel:camel-kafka:$CAMEL_KAFKA_VERSION,camel:micrometer-prometheus,camel:http"
 fi
 CAMEL_RUN=(java -cp "$JBANG_LIB/*" main.CamelJBang run routes/*.yaml "${JAVA_SOURCES[@]}"
   src/main/jbang/camel-run.properties src/main/resources/application.properties

@@ -21,7 +21,7 @@ final class WallClockSampler extends Thread {
             {"Kafka commitSync (waiting for the coordinator)", "commitOffsetsSync"},
             {"Kafka poll, waiting for a fetch", "pollForFetches", "EPoll"},
             {"Kafka poll, decoding records", "pollForFetches"},
-            {"Loki push: HTTP round trip", "HttpLokiClient.push"},
+            {"Loki push: HTTP round trip", "component.http.HttpProducer"},
             {"Loki push: body encoding", "LokiPushBody"},
             {"Loki push: other", "LokiStage"},
             {"event parsing (EventJson)", "EventJson"},

@@ -4,9 +4,13 @@ import io.ingestobs.domain.DeadLetter;
 import io.ingestobs.domain.IngestionEvent;
 import io.ingestobs.domain.RejectReason;
 import io.ingestobs.domain.RunLabels;
+import io.ingestobs.loki.LokiCall;
 import io.ingestobs.loki.LokiDelivery;
 import io.ingestobs.loki.LokiEntry;
+import io.ingestobs.loki.LokiRequest;
 import io.ingestobs.loki.LokiStream;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -18,11 +22,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Sends a batch's events to Loki, the event bytes as line; what Loki refuses joins the batch's dead letters.
- * Returns only once every event is in Loki or refused, so the offsets after it may be committed. The one place
+ * The batch steps of routes/loki.yaml: a batch's events become Loki entries (the event bytes as line) and the
+ * requests that carry them; once every request is answered, what Loki refused joins the batch's dead letters, or
+ * the batch fails (a request not taken within the retry budget) and goes back to Kafka uncommitted. The one place
  * where runs become Loki streams and Loki's refusals become the DLQ's reasons: the Loki client knows no run.
  */
 public final class LokiStage {
+
+    /** The exchange property that carries a batch's delivery from {@link #plan} to {@link #settle}. */
+    public static final String PUSH = "lokiPush";
+
+    /** A batch's delivery, and which of its entries were delivered by Kafka for the first time. */
+    public record PlannedPush(LokiCall call, Map<LokiEntry, Boolean> firstDeliveries) {
+    }
 
     private final LokiDelivery sink;
     private final String topic;
@@ -35,31 +47,48 @@ public final class LokiStage {
         this.clock = clock;
     }
 
-    public void deliver(ConsumedBatch batch) {
-        if (!sink.enabled() || batch.getEvents().isEmpty()) {
-            return;
-        }
+    /** Plans the requests of the batch into the exchange property {@value #PUSH}. */
+    public void plan(ConsumedBatch batch, Exchange exchange) {
         List<LokiEntry> entries = new ArrayList<>(batch.getEvents().size());
         Map<LokiEntry, Boolean> firstDeliveries = new IdentityHashMap<>();
         // a record Kafka delivers again may have reached Loki the first time (its batch failed after its push)
         Set<LokiEntry> sentBefore = new HashSet<>();
-        for (ConsumedEvent consumed : batch.getEvents()) {
-            Instant time = consumed.event().timestamp();
-            long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-            // the record's bytes are the line: Loki gets them as they are, byte-identical on a redelivery
-            LokiEntry entry = LokiEntry.ofUtf8(stream(consumed.event(), consumed.labels()), nanos,
-                    consumed.bytes(), consumed.key(), consumed.origin());
-            entries.add(entry);
-            firstDeliveries.put(entry, consumed.firstDelivery());
-            if (!consumed.firstDelivery()) {
-                sentBefore.add(entry);
+        if (sink.enabled()) {
+            for (ConsumedEvent consumed : batch.getEvents()) {
+                Instant time = consumed.event().timestamp();
+                long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+                // the record's bytes are the line: Loki gets them as they are, byte-identical on a redelivery
+                LokiEntry entry = LokiEntry.ofUtf8(stream(consumed.event(), consumed.labels()), nanos,
+                        consumed.bytes(), consumed.key(), consumed.origin());
+                entries.add(entry);
+                firstDeliveries.put(entry, consumed.firstDelivery());
+                if (!consumed.firstDelivery()) {
+                    sentBefore.add(entry);
+                }
             }
         }
-        for (LokiDelivery.Refusal refusal : sink.deliver(entries, sentBefore)) {
+        exchange.setProperty(PUSH, new PlannedPush(sink.start(entries, sentBefore), firstDeliveries));
+    }
+
+    /** What the route splits: the batch's push requests. */
+    public List<LokiRequest> requests(@ExchangeProperty(PUSH) PlannedPush push) {
+        return push.call().requests();
+    }
+
+    /** Once every request is answered: the refused entries join the batch's dead letters, or the batch fails. */
+    public void settle(ConsumedBatch batch, @ExchangeProperty(PUSH) PlannedPush push) {
+        for (LokiDelivery.Refusal refusal : sink.finish(push.call())) {
             LokiEntry entry = refusal.entry();
-            boolean first = firstDeliveries.get(entry);
+            boolean first = push.firstDeliveries().get(entry);
             batch.addDeadLetter(new OutgoingDeadLetter(new DeadLetter(DeadLetter.STAGE_LOKI, reason(refusal.cause()),
                     refusal.answer(), topic, entry.origin(), entry.line(), entry.key(), clock.instant()), first));
+        }
+    }
+
+    /** Whatever happened, the batch's entries are no longer pending once the route is done with them. */
+    public void release(@ExchangeProperty(PUSH) PlannedPush push) {
+        if (push != null) {
+            sink.release(push.call());
         }
     }
 

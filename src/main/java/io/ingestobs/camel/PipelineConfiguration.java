@@ -1,21 +1,10 @@
 package io.ingestobs.camel;
 
 import io.ingestobs.domain.EventRestructurer;
-import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.domain.TimestampParser;
-import io.ingestobs.kafka.ConsumerLagMonitor;
-import io.ingestobs.loki.HttpLokiClient;
-import io.ingestobs.loki.LokiDelivery;
-import io.ingestobs.loki.LokiSink;
-import io.ingestobs.loki.LokiSinkMetrics;
-import io.ingestobs.loki.LokiSettings;
-import io.ingestobs.metrics.PairBudget;
 import io.ingestobs.metrics.PipelineMetrics;
-import io.ingestobs.metrics.RunMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -23,26 +12,18 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
-import org.apache.camel.support.service.ServiceSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneId;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executor;
 
 /**
  * Builds the pipeline's beans from the properties of {@code application.properties} (themselves fed by the
- * environment of SPEC §6) and binds them under the names the YAML routes use.
+ * environment of SPEC §6) and binds them under the names the YAML routes use: the meter registry, the producer's
+ * and the dead letters'. The consumer's are declared in {@link ConsumerConfiguration}, the Loki stage's in
+ * {@link LokiConfiguration}.
  */
 public final class PipelineConfiguration implements CamelConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
 
     private final ProducerSummary producerSummary;
     private final Clock clock;
@@ -62,7 +43,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
         PrometheusMeterRegistry registry = meterRegistry(context);
 
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(intProp(props, "labels.cardinalityLimit"));
         Thresholds thresholds = new Thresholds(Long.parseLong(prop(props, "thresholds.highMemoryBytes")),
                 Double.parseDouble(prop(props, "thresholds.highCpuSeconds")));
         RunRecordValidator validator = new RunRecordValidator(
@@ -79,50 +59,10 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics));
         bind(context, "ingestedFiles", FileIdempotentRepository.fileIdempotentRepository(
                 new File(prop(props, "input.stateFile")), 100_000));
-        bind(context, "batchReader", new BatchReader(new RedeliveryFilter(), limiter, clock));
-        for (String label : List.of("source", "etat", "objet", "entreprise", "zone")) {
-            FunctionCounter.builder("ingestion.label.values.folded", limiter, l -> l.foldedCount(label))
-                    .description("Events whose label value was folded into __other__ by LABEL_CARDINALITY_LIMIT")
-                    .tag("label", label).register(registry);
-        }
-        PairBudget pairBudget = new PairBudget(intProp(props, "metrics.maxPairs"));
-        RunMetrics runMetrics = new RunMetrics(registry, limiter, pairBudget);
-        bind(context, "metricPairsHealth", new MetricPairsHealthCheck(pairBudget));
-        // for GET /metrics (io.ingestobs.http.MetricsEndpointConfiguration, wired by the launcher)
-        bind(context, "runMeters", runMetrics);
-        CommittedRunCounter counter = new CommittedRunCounter(runMetrics);
-        Gauge.builder("ingestion.runs.awaiting.commit", counter, CommittedRunCounter::waitingRuns)
-                .description("Runs delivered to Loki or the DLQ, counted once the commit of their offsets is "
-                        + "acknowledged").register(registry);
-        bind(context, "offsetCommitter", new OffsetCommitter(counter));
-        bind(context, "recordCommits", new RecordCommitFactory());
-        bind(context, "handoverClients", new HandoverKafkaClientFactory(counter,
-                Duration.ofMillis(intProp(props, "consumer.handoverCommitTimeoutMs")), runMetrics,
-                intProp(props, "consumer.stateReadBackRecords"),
-                Duration.ofMillis(intProp(props, "consumer.stateReadBackTimeoutMs"))));
-
-        LokiDelivery sink = lokiSink(context, props, registry);
-        bind(context, "lokiStage", new LokiStage(sink, prop(props, "kafka.topic"), clock));
-        bind(context, "lokiHealth", new LokiHealthCheck(sink));
-
-        Map<String, Object> admin = new HashMap<>();
-        admin.put("bootstrap.servers", prop(props, "kafka.brokers"));
-        props.resolveProperty("camel.component.kafka.securityProtocol").ifPresent(v -> admin.put("security.protocol", v));
-        props.resolveProperty("camel.component.kafka.saslMechanism").ifPresent(v -> admin.put("sasl.mechanism", v));
-        props.resolveProperty("camel.component.kafka.saslJaasConfig").ifPresent(v -> admin.put("sasl.jaas.config", v));
-        ConsumerLagMonitor lag = new ConsumerLagMonitor(registry, admin, prop(props, "kafka.topic"),
-                prop(props, "kafka.groupId"));
-        bind(context, "consumerLag", lag);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                lag.close();
-            }
-        }, true);
     }
 
     /** The registry Camel serves on /metrics: ours and Camel's meters in one scrape. */
-    private static PrometheusMeterRegistry meterRegistry(CamelContext context) {
+    static PrometheusMeterRegistry meterRegistry(CamelContext context) {
         PrometheusMeterRegistry registry = context.getRegistry()
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
         if (registry == null) {
@@ -130,32 +70,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
         }
         return registry;
-    }
-
-    private LokiDelivery lokiSink(CamelContext context, PropertiesComponent props, PrometheusMeterRegistry registry) {
-        String url = props.resolveProperty("loki.url").orElse("").trim();
-        if (url.isEmpty()) {
-            LOG.info("LOKI_URL is not set: the Loki sink is off; runs are counted in the metrics only");
-            return LokiDelivery.OFF;
-        }
-        LokiSettings settings = new LokiSettings(url, optional(props, "loki.tenantId"),
-                optional(props, "loki.username"), optional(props, "loki.password"),
-                optional(props, "loki.bearerToken"), intProp(props, "loki.batch.maxEntries"),
-                intProp(props, "loki.batch.maxBytes"), intProp(props, "loki.maxLineBytes"),
-                Duration.ofMillis(intProp(props, "loki.requestTimeoutMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.initialBackoffMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.maxBackoffMs")),
-                Duration.ofMillis(intProp(props, "loki.retry.maxTimeMs")));
-        LOG.info("Loki sink on: {}", settings);
-        int concurrency = intProp(props, "loki.pushConcurrency");
-        if (concurrency < 1) {
-            throw new IllegalStateException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + concurrency);
-        }
-        // Camel's pool: named like Camel's threads, shut down with the context once the routes have stopped
-        Executor pushers = concurrency == 1 ? Runnable::run
-                : context.getExecutorServiceManager().newFixedThreadPool(this, "LokiPush", concurrency);
-        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry),
-                LokiSink.THREAD_SLEEP, pushers);
     }
 
     private static void bind(CamelContext context, String name, Object bean) {
@@ -174,9 +88,5 @@ public final class PipelineConfiguration implements CamelConfiguration {
         } catch (NumberFormatException e) {
             throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
         }
-    }
-
-    private static String optional(PropertiesComponent props, String key) {
-        return props.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
     }
 }

@@ -9,8 +9,9 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import java.time.Duration;
 
 /**
- * Adds {@link MetricsEndpoint} for the meters PipelineConfiguration made (bound as {@code runMeters}), at the
- * path of {@code camel.metrics.path}. Runs after PipelineConfiguration; without a management server (the
+ * Adds {@link MetricsEndpoint} for the meters the pipeline made (the registry, and the run meters bound as
+ * {@code runMeters} by ConsumerConfiguration), at the path of {@code camel.metrics.path}. Runs after the pipeline's
+ * configurations; without a management server (the
  * producer role) the endpoint finds nothing to mount on and serves nothing.
  */
 public final class MetricsEndpointConfiguration implements CamelConfiguration {
@@ -22,7 +23,7 @@ public final class MetricsEndpointConfiguration implements CamelConfiguration {
         RunMetrics runMetrics = context.getRegistry().lookupByNameAndType("runMeters", RunMetrics.class);
         if (registry == null || runMetrics == null) {
             throw new IllegalStateException("GET /metrics needs the meter registry and the run meters, which "
-                    + "PipelineConfiguration binds: it must be configured first");
+                    + "PipelineConfiguration and ConsumerConfiguration bind: they must be configured first");
         }
         String path = context.getPropertiesComponent().resolveProperty("camel.metrics.path").orElse("/metrics");
         Duration finalScrapeWait = Duration.ofMillis(Long.parseLong(context.getPropertiesComponent()

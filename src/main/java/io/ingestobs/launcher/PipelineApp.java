@@ -1,5 +1,7 @@
 package io.ingestobs.launcher;
 
+import io.ingestobs.camel.ConsumerConfiguration;
+import io.ingestobs.camel.LokiConfiguration;
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
 import io.ingestobs.http.MetricsEndpointConfiguration;
@@ -34,6 +36,8 @@ public final class PipelineApp implements AutoCloseable {
         this.main = new Main();
         this.summary = new ProducerSummary(role == Role.PRODUCER ? main::completed : () -> { });
         main.configure().addConfiguration(new PipelineConfiguration(summary, Clock.systemUTC()));
+        main.configure().addConfiguration(new ConsumerConfiguration(Clock.systemUTC()));
+        main.configure().addConfiguration(new LokiConfiguration(Clock.systemUTC()));
         // after PipelineConfiguration, whose meters it serves; here and not there because `camel run` (Camel 4.10,
         // no management server) compiles io.ingestobs.camel but neither the launcher nor io.ingestobs.http
         main.configure().addConfiguration(new MetricsEndpointConfiguration());

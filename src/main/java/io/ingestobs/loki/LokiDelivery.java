@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * Where the log lines of a consumed batch go: Loki through a {@link LokiSink}, or nowhere ({@link #OFF}) when no
- * {@code LOKI_URL} is set, so that nothing downstream needs to ask whether there is a sink at all.
+ * {@code LOKI_URL} is set, so that nothing downstream needs to ask whether there is a sink at all. A delivery is a
+ * {@link LokiCall}: planned by {@link #start}, its requests sent (by the route), then {@link #finish}ed.
  */
 public interface LokiDelivery {
 
@@ -24,16 +25,21 @@ public interface LokiDelivery {
     enum State { IDLE, DELIVERING, FAILING }
 
     /**
-     * Delivers every entry or hands it back refused; throws {@link LokiUnavailableException} when Loki did not
-     * take them within the retry budget (nothing of this call is then acknowledged, and the caller retries).
+     * The push requests that deliver {@code entries}, where {@code sentBefore} (a subset of them) may be in Loki
+     * already, sent by an earlier call that did not complete: those Loki holds are not sent again. The entries are
+     * pending until {@link #release}.
      */
-    List<Refusal> deliver(List<LokiEntry> entries);
+    LokiCall start(List<LokiEntry> entries, Set<LokiEntry> sentBefore);
 
     /**
-     * As {@link #deliver(List)}, where {@code sentBefore} (a subset of {@code entries}) may be in Loki already, sent
-     * by an earlier call that did not complete: those Loki holds are not sent again.
+     * Once every request of the call is done: the entries refused, in the order of the entries. Throws
+     * {@link LokiUnavailableException} when a request was not taken within the retry budget (nothing of the call
+     * is then acknowledged, and the caller tries again).
      */
-    List<Refusal> deliver(List<LokiEntry> entries, Set<LokiEntry> sentBefore);
+    List<Refusal> finish(LokiCall call);
+
+    /** The call's entries are no longer pending, whatever became of them; once per call, however often called. */
+    void release(LokiCall call);
 
     /** False for {@link #OFF}: callers may skip building entries nobody sends. */
     boolean enabled();
@@ -46,13 +52,17 @@ public interface LokiDelivery {
     /** LOKI_URL unset: lines go nowhere, runs are counted in the metrics only. */
     LokiDelivery OFF = new LokiDelivery() {
         @Override
-        public List<Refusal> deliver(List<LokiEntry> entries) {
+        public LokiCall start(List<LokiEntry> entries, Set<LokiEntry> sentBefore) {
+            return new LokiCall(entries);
+        }
+
+        @Override
+        public List<Refusal> finish(LokiCall call) {
             return List.of();
         }
 
         @Override
-        public List<Refusal> deliver(List<LokiEntry> entries, Set<LokiEntry> sentBefore) {
-            return List.of();
+        public void release(LokiCall call) {
         }
 
         @Override

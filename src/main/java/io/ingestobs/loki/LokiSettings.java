@@ -9,11 +9,6 @@ public record LokiSettings(String url, String tenantId, String username, String 
                            int batchMaxEntries, int batchMaxBytes, int maxLineBytes, Duration requestTimeout,
                            Duration initialBackoff, Duration maxBackoff, Duration maxRetryTime) {
 
-    public String pushUrl() {
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        return base.endsWith("/loki/api/v1/push") ? base : base + "/loki/api/v1/push";
-    }
-
     @Override
     public String toString() {
         return "LokiSettings[url=" + url + ", tenant=" + (tenantId == null ? "none" : tenantId)

@@ -1,50 +1,77 @@
 package io.ingestobs.loki;
 
-import io.ingestobs.testsupport.LokiTestServer;
-import io.ingestobs.testsupport.LokiTestServer.Answer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * The Loki sink's decisions, driven as routes/loki.yaml drives them (beforeAttempt, then Loki's answer; a retryable
+ * answer throws, and the route's redelivery calls beforeAttempt again): batching, the retry decision and budget,
+ * health from requests side by side, splitting, and what Loki is asked after a push that got no answer (issue 16).
+ * The route itself, over HTTP, is in LokiRouteTest and LokiRedeliveryRouteTest.
+ */
 class LokiSinkTest {
 
-    private LokiTestServer loki;
-    // synchronized: the sinks that send side by side wait on several threads
-    private final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LokiResponse OK = new LokiResponse(204, "", Optional.empty());
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
-    @BeforeEach
-    void start() throws IOException {
-        loki = new LokiTestServer();
-    }
-
-    @AfterEach
-    void stop() {
-        loki.close();
-    }
+    private final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
+    /** What the fake Loki answers to queries: the lines it holds, or no answer at all. */
+    private final Set<String> stored = ConcurrentHashMap.newKeySet();
+    private volatile boolean queriesAnswered = true;
+    private int queries;
 
     private LokiSettings settings(int maxEntries, int maxBytes, Duration retryBudget) {
-        return new LokiSettings(loki.url(), null, null, null, null, maxEntries, maxBytes, 1000,
+        return new LokiSettings("http://loki", null, null, null, null, maxEntries, maxBytes, 1000,
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
     }
 
     private LokiSink sink(LokiSettings settings) {
-        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add);
+        return new LokiSink(settings, new LokiSinkMetrics(registry), new LokiStoredEntries(this::query), waits::add);
+    }
+
+    private LokiSink sink() {
+        return sink(settings(1000, 1 << 20, Duration.ofSeconds(30)));
+    }
+
+    private synchronized LokiResponse query(String queryString) {
+        queries++;
+        if (!queriesAnswered) {
+            return LokiResponse.noAnswer("HttpTimeoutException: request timed out");
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode values = root.putObject("data").putArray("result").addObject().putArray("values");
+        for (String entry : stored) {
+            String[] timeAndLine = entry.split("\n", 2);
+            values.addArray().add(timeAndLine[0]).add(timeAndLine[1]);
+        }
+        return new LokiResponse(200, root.toString(), Optional.empty());
+    }
+
+    private void store(LokiEntry entry) {
+        stored.add(entry.epochNanos() + "\n" + entry.line());
     }
 
     private static List<LokiEntry> entries(int count) {
@@ -53,385 +80,278 @@ class LokiSinkTest {
                 1_757_932_200_000_000_000L + i, "{\"n\":" + i + "}", "PowerBI", "t-0@" + i)).toList();
     }
 
+    private static String text(ByteBuffer body) {
+        return StandardCharsets.UTF_8.decode(body.duplicate()).toString();
+    }
+
+    private static List<String> linesIn(ByteBuffer body, List<LokiEntry> of) {
+        String text = text(body);
+        return of.stream().map(LokiEntry::line).filter(l -> text.contains("\"" + l.replace("\"", "\\\"") + "\""))
+                .toList();
+    }
+
     private double counter(String name, String... tags) {
         var counter = registry.find(name).tags(tags).counter();
         return counter == null ? 0 : counter.count();
     }
 
-    @Test
-    void deliversEveryEntryInBatchesBoundedByCount() {
-        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(2500));
-        assertTrue(refused.isEmpty());
-        assertEquals(2500, loki.entries().size());
-        assertEquals(3, loki.requestCount());
-        assertEquals(2500, counter("ingestion.loki.entries"));
-        assertEquals(3, counter("ingestion.loki.push.requests", "status", "2xx"));
-        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
+    private double pending() {
+        return registry.get("ingestion.loki.pending.entries").gauge().value();
     }
 
+    // --- batching ------------------------------------------------------------------------------------------------
+
     @Test
-    void batchesAreAlsoBoundedByBytes() {
-        sink(settings(1000, 10 * 40, Duration.ofSeconds(5))).deliver(entries(100));
-        assertEquals(100, loki.entries().size());
-        assertTrue(loki.requestCount() >= 10, "requests: " + loki.requestCount());
+    void requestsAreBoundedByCountAndEveryEntryIsInOne() {
+        LokiCall call = sink().start(entries(2500), Set.of());
+        assertEquals(List.of(1000, 1000, 500), call.requests().stream().map(LokiRequest::size).toList());
+        assertEquals(2500, pending(), "pending until the call is released");
     }
 
     @Test
-    void streamsCarryTheSpecLabelsAndTheLineIsKeptAsIs() {
-        sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(2));
-        LokiTestServer.Entry first = loki.entries().get(0);
-        assertEquals(Map.of("job", "ingestion-logs", "source", "PowerBI", "etat", "SUCCESS", "zone", "1-Raw",
-                "entreprise", "akonovia", "level", "info"), first.labels());
-        assertEquals("1757932200000000000", first.timestamp());
-        assertEquals("{\"n\":0}", first.line());
+    void requestsAreAlsoBoundedByBytes() {
+        LokiCall call = sink(settings(1000, 10 * 40, Duration.ofSeconds(5))).start(entries(100), Set.of());
+        assertTrue(call.requests().size() >= 10, "requests: " + call.requests().size());
+        assertEquals(100, call.requests().stream().mapToInt(LokiRequest::size).sum());
     }
 
     @Test
-    void aRateLimitIsRetriedAfterTheDelayLokiAsksFor() {
-        loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "3"),
-                new Answer(429, "Ingestion rate limit exceeded", "1"));
-        sink(settings(1000, 1 << 20, Duration.ofSeconds(30))).deliver(entries(10));
-        assertEquals(10, loki.entries().size());
-        assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(1)), waits);
-        assertEquals(2, counter("ingestion.loki.push.requests", "status", "429"));
-    }
-
-    @Test
-    void serverErrorsAreRetriedWithGrowingBackoff() {
-        loki.answerNext(new Answer(503, "unavailable", null), new Answer(500, "boom", null),
-                new Answer(502, "bad gateway", null));
-        sink(settings(1000, 1 << 20, Duration.ofSeconds(30))).deliver(entries(5));
-        assertEquals(5, loki.entries().size());
-        assertEquals(3, waits.size());
-        assertTrue(waits.get(2).compareTo(waits.get(0)) > 0, "backoff grows: " + waits);
-        assertEquals(3, counter("ingestion.loki.push.requests", "status", "5xx"));
-    }
-
-    @Test
-    void whenLokiStaysDownPastTheBudgetNothingIsAcknowledged() {
-        for (int i = 0; i < 50; i++) {
-            loki.answerNext(new Answer(503, "unavailable", null));
-        }
-        LokiSink sink = sink(settings(1000, 1 << 20, Duration.ofMillis(700)));
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(5)));
-        assertEquals(0, loki.entries().size());
-        assertEquals(LokiSink.State.FAILING, sink.state());
-        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
-    }
-
-    @Test
-    void connectionRefusedCountsAsAnErrorAndIsRetried() {
-        LokiSettings unreachable = new LokiSettings("http://127.0.0.1:1", null, null, null, null, 1000, 1 << 20,
-                1000, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(500));
-        LokiSink sink = new LokiSink(new HttpLokiClient(unreachable), unreachable, new LokiSinkMetrics(registry),
-                waits::add);
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(1)));
-        assertTrue(counter("ingestion.loki.push.requests", "status", "error") >= 2);
-    }
-
-    @Test
-    void refusedEntriesAreIsolatedAndTheGoodOnesDeliveredByAStrictServer() {
-        assertRefusedEntriesIsolated(LokiTestServer.PartialMode.STRICT);
-    }
-
-    @Test
-    void refusedEntriesAreIsolatedWhenLokiKeepsTheValidOnes() {
-        assertRefusedEntriesIsolated(LokiTestServer.PartialMode.LOKI);
-    }
-
-    private void assertRefusedEntriesIsolated(LokiTestServer.PartialMode mode) {
-        loki.refuseLinesMatching(line -> line.equals("{\"n\":7}") || line.equals("{\"n\":42}"), mode);
-        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(entries(64));
-        assertEquals(List.of("{\"n\":7}", "{\"n\":42}"), refused.stream().map(r -> r.entry().line()).toList());
-        assertTrue(refused.stream().allMatch(r -> r.cause() == LokiSink.Refusal.Cause.REFUSED_BY_LOKI));
-        assertTrue(refused.get(0).answer().contains("400") && refused.get(0).answer().contains("too old"),
-                refused.get(0).answer());
-        assertEquals(62, loki.entries().size());
-        assertFalse(loki.entries().stream().anyMatch(e -> e.line().equals("{\"n\":7}")));
-        assertTrue(waits.isEmpty(), "a 400 is not retried as it is");
-    }
-
-    // --- requests side by side ------------------------------------------------------------------------------
-
-    private final List<java.util.concurrent.ExecutorService> pools = new ArrayList<>();
-
-    @AfterEach
-    void stopPools() {
-        pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
-    }
-
-    private java.util.concurrent.ExecutorService pool(int threads) {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-        pools.add(pool);
-        return pool;
-    }
-
-    private LokiSink concurrentSink(LokiSettings settings, int concurrency) {
-        return new LokiSink(new HttpLokiClient(settings), settings, new LokiSinkMetrics(registry), waits::add,
-                concurrency == 1 ? Runnable::run : pool(concurrency));
-    }
-
-    @Test
-    void theRequestsOfACallGoOutSideBySideAndAllAreAnsweredBeforeItReturns() {
-        loki.delayEachResponse(300);
-        List<LokiSink.Refusal> refused = concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 4)
-                .deliver(entries(800));
-        assertTrue(refused.isEmpty());
-        assertEquals(800, loki.entries().size(), "every request answered when deliver returns");
-        assertEquals(8, loki.requestCount());
-        assertTrue(loki.maxRequestsInFlight() >= 2 && loki.maxRequestsInFlight() <= 4,
-                "in flight at once: " + loki.maxRequestsInFlight());
-        assertEquals(800, counter("ingestion.loki.entries"));
-        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
-    }
-
-    @Test
-    void oneConcurrencyKeepsOneRequestInFlight() {
-        loki.delayEachResponse(50);
-        concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 1).deliver(entries(400));
-        assertEquals(400, loki.entries().size());
-        assertEquals(1, loki.maxRequestsInFlight());
-    }
-
-    @Test
-    void sideBySideRefusalsAreIsolatedAndComeInTheOrderOfTheEntries() {
-        loki.refuseLinesMatching(line -> line.equals("{\"n\":7}") || line.equals("{\"n\":342}"),
-                LokiTestServer.PartialMode.STRICT);
-        List<LokiSink.Refusal> refused = concurrentSink(settings(100, 1 << 20, Duration.ofSeconds(5)), 4)
-                .deliver(entries(400));
-        assertEquals(List.of("{\"n\":7}", "{\"n\":342}"), refused.stream().map(r -> r.entry().line()).toList());
-        assertEquals(398, loki.distinctLines().size());
-    }
-
-    @Test
-    void whenLokiStaysDownTheCallWaitsForEveryRequestThenFails() {
-        loki.downFor(Duration.ofSeconds(30), 503);
-        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(700)), 4);
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
-        int requests = loki.requestCount();
-        assertTrue(requests >= 8, "every request tried, several times: " + requests);
-        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
-        assertEquals(requests, loki.requestCount(), "nothing still being sent after the call failed");
-    }
-
-    @Test
-    void oneAtATimeACallWhoseRequestGaveUpSendsNoOtherAndCostsOneRetryBudget() {
-        loki.downFor(Duration.ofSeconds(30), 503);
-        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(300)), 1);
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
-        assertEquals(loki.requestCount(), loki.requestHeaders().size());
-        assertEquals(0, loki.entriesReceived(), "Loki down: nothing stored");
-        assertTrue(waits.size() == loki.requestCount() - 1, "only the first request was tried: " + waits.size()
-                + " waits for " + loki.requestCount() + " requests");
+    void theBodyCarriesTheSpecLabelsAndTheLineAsIs() {
+        LokiSink sink = sink();
+        LokiRequest request = sink.start(entries(2), Set.of()).requests().get(0);
+        String body = text(sink.beforeAttempt(request));
+        assertTrue(body.contains("{\"stream\":{\"job\":\"ingestion-logs\",\"source\":\"PowerBI\",\"etat\":\"SUCCESS\","
+                + "\"zone\":\"1-Raw\",\"entreprise\":\"akonovia\",\"level\":\"info\"},\"values\":[[\"1757932200000000000\","
+                + "\"{\\\"n\\\":0}\"]]}"), body);
     }
 
     @Test
     void aLineLongerThanLokiTakesIsRefusedBeforeSending() {
         List<LokiEntry> batch = new ArrayList<>(entries(3));
         batch.add(new LokiEntry(batch.get(0).stream(), 1L, "x".repeat(1001), null, "t-0@99"));
-        List<LokiSink.Refusal> refused = sink(settings(1000, 1 << 20, Duration.ofSeconds(5))).deliver(batch);
+        LokiSink sink = sink();
+        LokiCall call = sink.start(batch, Set.of());
+        assertEquals(3, call.requests().get(0).size());
+        for (LokiRequest request : call.requests()) {
+            sink.beforeAttempt(request);
+            sink.answered(request, OK);
+        }
+        List<LokiDelivery.Refusal> refused = sink.finish(call);
         assertEquals(1, refused.size());
-        assertEquals(LokiSink.Refusal.Cause.LINE_TOO_LONG, refused.get(0).cause());
-        assertEquals(3, loki.entries().size());
+        assertEquals(LokiDelivery.Refusal.Cause.LINE_TOO_LONG, refused.get(0).cause());
+        sink.release(call);
+        sink.release(call);
+        assertEquals(0, pending(), "released once, however often asked");
     }
+
+    // --- the retry decision ----------------------------------------------------------------------------------------
 
     @Test
-    void sendsTheTenantHeaderAndBasicAuthButNeverPrintsTheSecret() {
-        LokiSettings secured = new LokiSettings(loki.url(), "team-a", "user", "s3cret", null, 1000, 1 << 20, 1000,
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
-        new LokiSink(new HttpLokiClient(secured), secured, new LokiSinkMetrics(registry), waits::add)
-                .deliver(entries(1));
-        Map<String, String> headers = loki.requestHeaders().get(0);
-        assertEquals("team-a", headers.get("x-scope-orgid"));
-        assertEquals("Basic " + Base64.getEncoder().encodeToString("user:s3cret".getBytes()),
-                headers.get("authorization"));
-        assertFalse(secured.toString().contains("s3cret"));
-    }
-
-    @Test
-    void sendsABearerTokenWhenGivenOne() {
-        LokiSettings secured = new LokiSettings(loki.url(), null, null, null, "tok123", 1000, 1 << 20, 1000,
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
-        new LokiSink(new HttpLokiClient(secured), secured, new LokiSinkMetrics(registry), waits::add)
-                .deliver(entries(1));
-        assertEquals("Bearer tok123", loki.requestHeaders().get(0).get("authorization"));
-        assertFalse(secured.toString().contains("tok123"));
-    }
-
-    /**
-     * A Loki that stores what it gets; its first {@code unansweredPushes} pushes get no answer (a timeout after the
-     * request went out), of which it stored only the first {@code keptOfUnanswered} entries.
-     */
-    private static final class StallingLoki implements LokiClient {
-        final List<List<String>> pushes = Collections.synchronizedList(new ArrayList<>());
-        final java.util.Set<String> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        final List<LokiEntry> all;
-        int unansweredPushes;
-        final int keptOfUnanswered;
-        int queries;
-
-        StallingLoki(List<LokiEntry> all, int unansweredPushes, int keptOfUnanswered) {
-            this.all = all;
-            this.unansweredPushes = unansweredPushes;
-            this.keptOfUnanswered = keptOfUnanswered;
+    void busyFailingOrSilentLokiIsRetriedRefusedContentIsNot() {
+        for (int status : new int[] {0, 429, 500, 502, 503, 504}) {
+            assertTrue(new LokiResponse(status, "", Optional.empty()).retryable(), "status " + status);
         }
+        for (int status : new int[] {400, 413, 422}) {
+            LokiResponse refused = new LokiResponse(status, "", Optional.empty());
+            assertFalse(refused.retryable(), "status " + status);
+            assertTrue(refused.refusedContent());
+        }
+        assertTrue(OK.accepted());
+    }
 
-        @Override
-        public synchronized LokiResponse push(java.nio.ByteBuffer body) {
-            String text = java.nio.charset.StandardCharsets.UTF_8.decode(body.duplicate()).toString();
-            List<String> lines = all.stream().map(LokiEntry::line)
-                    .filter(l -> text.contains(l.replace("\"", "\\\""))).toList();
-            pushes.add(lines);
-            if (unansweredPushes > 0) {
-                unansweredPushes--;
-                stored.addAll(lines.subList(0, Math.min(keptOfUnanswered, lines.size())));
-                return LokiResponse.unanswered("HttpTimeoutException: request timed out");
+    @Test
+    void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
+        Instant now = Instant.parse("2026-11-30T10:00:00Z");
+        assertEquals(Optional.of(Duration.ofSeconds(3)), LokiResponse.parseRetryAfter(" 3 ", now));
+        assertEquals(Optional.of(Duration.ofSeconds(90)),
+                LokiResponse.parseRetryAfter("Mon, 30 Nov 2026 10:01:30 GMT", now));
+        assertEquals(Optional.empty(), LokiResponse.parseRetryAfter("soon", now));
+    }
+
+    @Test
+    void aRetryableAnswerThrowsForTheRoutesRedeliveryAndIsCountedByStatus() {
+        LokiSink sink = sink();
+        LokiRequest request = sink.start(entries(5), Set.of()).requests().get(0);
+        sink.beforeAttempt(request);
+        LokiRetryableException retry = assertThrows(LokiRetryableException.class,
+                () -> sink.answered(request, LokiResponse.of(429, "Ingestion rate limit exceeded", "3")));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), retry.response().retryAfter());
+        assertEquals(1, counter("ingestion.loki.push.requests", "status", "429"));
+        assertEquals(LokiDelivery.State.FAILING, sink.state());
+        sink.beforeAttempt(request);
+        assertEquals(LokiSink.Outcome.ACCEPTED, sink.answered(request, OK));
+        assertEquals(5, counter("ingestion.loki.entries"));
+        assertEquals(LokiDelivery.State.IDLE, sink.state());
+    }
+
+    @Test
+    void theRetryBudgetBoundsTheWaitsIncludingTheOneLokiAsksFor() {
+        LokiSink sink = sink(settings(1000, 1 << 20, Duration.ofSeconds(10)));
+        LokiRequest request = sink.start(entries(1), Set.of()).requests().get(0);
+        sink.beforeAttempt(request);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(request, LokiResponse.of(503, "", null)));
+        assertTrue(sink.retryAllowed(request, 1), "100 ms of backoff fits in 10 s");
+        sink.beforeAttempt(request);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(request, LokiResponse.of(429, "", "30")));
+        assertFalse(sink.retryAllowed(request, 2), "Loki asks for 30 s, past the 10 s budget: give up now");
+    }
+
+    @Test
+    void theNominalBackoffDoublesUpToItsCap() {
+        LokiSink sink = sink();
+        assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 2000L, 2000L),
+                IntStream.rangeClosed(1, 7).mapToObj(n -> sink.backoff(n).toMillis()).toList());
+    }
+
+    // --- refusals --------------------------------------------------------------------------------------------------
+
+    @Test
+    void refusedContentIsSplitUntilTheRefusedEntriesStandAloneAndComeBackInEntryOrder() {
+        LokiSink sink = sink();
+        List<LokiEntry> entries = entries(8);
+        LokiCall call = sink.start(entries, Set.of());
+        List<LokiRequest> queue = new ArrayList<>(call.requests());
+        int requests = 0;
+        while (!queue.isEmpty()) {
+            LokiRequest request = queue.remove(queue.size() - 1);
+            requests++;
+            List<String> lines = linesIn(sink.beforeAttempt(request), entries);
+            boolean refused = lines.contains("{\"n\":6}") || lines.contains("{\"n\":1}");
+            LokiSink.Outcome outcome = sink.answered(request, refused
+                    ? new LokiResponse(400, "entry has timestamp too old", Optional.empty()) : OK);
+            if (outcome == LokiSink.Outcome.SPLIT) {
+                queue.addAll(sink.halves(request));
             }
-            stored.addAll(lines);
-            return new LokiResponse(204, "", java.util.Optional.empty());
         }
-
-        @Override
-        public synchronized java.util.Optional<java.util.Set<LokiEntry>> alreadyStored(List<LokiEntry> entries) {
-            queries++;
-            return java.util.Optional.of(entries.stream().filter(e -> stored.contains(e.line()))
-                    .collect(java.util.stream.Collectors.toSet()));
-        }
+        List<LokiDelivery.Refusal> refusals = sink.finish(call);
+        assertEquals(List.of("{\"n\":1}", "{\"n\":6}"), refusals.stream().map(r -> r.entry().line()).toList());
+        assertEquals("Loki answered 400: entry has timestamp too old", refusals.get(0).answer());
+        assertEquals(6, counter("ingestion.loki.entries"));
+        assertTrue(requests >= 7, "8 -> 4+4 -> 2+2+2+2 -> the refused ones alone: " + requests);
+        assertEquals(LokiDelivery.State.IDLE, sink.state(), "a refusal is an answer Loki meant");
+        assertTrue(waits.isEmpty(), "a 400 is not retried as it is");
     }
 
-    private LokiSink sink(LokiClient client) {
-        LokiSettings settings = settings(1000, 1 << 20, Duration.ofSeconds(30));
-        return new LokiSink(client, settings, new LokiSinkMetrics(registry), waits::add);
+    // --- a call whose request gave up ------------------------------------------------------------------------------
+
+    @Test
+    void onceARequestGaveUpTheOthersAreNotSentAndTheCallFails() {
+        LokiSink sink = sink(settings(100, 1 << 20, Duration.ofMillis(300)));
+        LokiCall call = sink.start(entries(300), Set.of());
+        LokiRequest first = call.requests().get(0);
+        sink.beforeAttempt(first);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(first, LokiResponse.of(503, "down", null)));
+        sink.gaveUp(first);
+        assertNull(sink.beforeAttempt(call.requests().get(1)), "not sent: the call fails anyway");
+        assertEquals(LokiSink.Outcome.SKIPPED, sink.outcome(call.requests().get(1)));
+        LokiUnavailableException failure = assertThrows(LokiUnavailableException.class, () -> sink.finish(call));
+        assertEquals("Loki did not take 300 entries within PT0.3S; last answer: Loki answered 5xx: down",
+                failure.getMessage());
+        assertEquals(LokiDelivery.State.FAILING, sink.state(), "no request in flight, but the last outcome failed");
+        sink.release(call);
+        assertEquals(0, pending());
+
+        LokiRequest later = sink.start(entries(1), Set.of()).requests().get(0);
+        sink.beforeAttempt(later);
+        sink.answered(later, OK);
+        assertEquals(LokiDelivery.State.IDLE, sink.state(), "Loki answered again");
     }
+
+    @Test
+    void aRequestThatSucceedsDoesNotHideOneStillFailingBesideIt() {
+        LokiSink sink = sink(settings(1, 1 << 20, Duration.ofSeconds(30)));
+        LokiCall call = sink.start(entries(2), Set.of());
+        LokiRequest failing = call.requests().get(0);
+        LokiRequest succeeding = call.requests().get(1);
+        sink.beforeAttempt(failing);
+        sink.beforeAttempt(succeeding);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(failing, LokiResponse.of(503, "", null)));
+        sink.answered(succeeding, OK);
+        assertEquals(LokiDelivery.State.FAILING, sink.state(), "one request is still waiting to retry");
+        sink.beforeAttempt(failing);
+        sink.answered(failing, OK);
+        assertEquals(LokiDelivery.State.IDLE, sink.state());
+    }
+
+    // --- after a push that got no answer (issue 16) -----------------------------------------------------------------
 
     @Test
     void aPushLokiStoredWithoutAnsweringIsNotSentAgain() {
+        LokiSink sink = sink();
         List<LokiEntry> entries = entries(100);
-        StallingLoki stalling = new StallingLoki(entries, 1, 100);
-        assertTrue(sink(stalling).deliver(entries).isEmpty());
-        assertEquals(1, stalling.pushes.size(), "pushes: " + stalling.pushes.size());
+        LokiRequest request = sink.start(entries, Set.of()).requests().get(0);
+        assertNotNull(sink.beforeAttempt(request));
+        entries.forEach(this::store); // Loki got the push, then stalled before answering
+        assertThrows(LokiRetryableException.class,
+                () -> sink.answered(request, LokiResponse.unanswered("SocketTimeoutException: Read timed out")));
+        assertEquals(1, counter("ingestion.loki.push.requests", "status", "error"));
+
+        assertNull(sink.beforeAttempt(request), "nothing left to send");
+        assertEquals(LokiSink.Outcome.ACCEPTED, sink.outcome(request));
         assertEquals(100, counter("ingestion.loki.entries"));
         assertEquals(100, counter("ingestion.loki.entries.already.stored"));
-        assertTrue(stalling.queries >= 2, "asked once Loki answers, then again a moment later");
+        assertEquals(4, queries, "for each of the two streams: asked once Loki answers, then again a moment later");
+        assertEquals(List.of(Duration.ofSeconds(1)), waits);
+        assertEquals(LokiDelivery.State.IDLE, sink.state());
     }
 
     @Test
     void onlyTheEntriesLokiDoesNotHaveAreSentAgain() {
+        LokiSink sink = sink();
         List<LokiEntry> entries = entries(100);
-        StallingLoki stalling = new StallingLoki(entries, 1, 30);
-        assertTrue(sink(stalling).deliver(entries).isEmpty());
-        assertEquals(2, stalling.pushes.size());
-        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(), stalling.pushes.get(1));
-        assertEquals(100, stalling.stored.size());
+        LokiRequest request = sink.start(entries, Set.of()).requests().get(0);
+        sink.beforeAttempt(request);
+        entries.subList(0, 30).forEach(this::store);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(request, LokiResponse.unanswered("timeout")));
+
+        ByteBuffer again = sink.beforeAttempt(request);
+        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(), linesIn(again, entries));
+        sink.answered(request, OK);
         assertEquals(100, counter("ingestion.loki.entries"));
         assertEquals(30, counter("ingestion.loki.entries.already.stored"));
     }
 
     @Test
-    void aClientThatCannotAskSendsTheWholePushAgain() {
-        List<LokiEntry> entries = entries(10);
-        List<Integer> pushes = new ArrayList<>();
-        LokiClient blind = body -> {
-            pushes.add(body.remaining());
-            return pushes.size() == 1 ? LokiResponse.unanswered("timeout")
-                    : new LokiResponse(204, "", java.util.Optional.empty());
-        };
-        LokiSettings settings = settings(1000, 1 << 20, Duration.ofSeconds(5));
-        assertTrue(new LokiSink(blind, settings, new LokiSinkMetrics(registry), waits::add).deliver(entries)
-                .isEmpty());
-        assertEquals(2, pushes.size());
-        assertEquals(pushes.get(0), pushes.get(1), "the same push, whole");
-        assertEquals(10, counter("ingestion.loki.entries"));
-    }
-
-    @Test
     void whileLokiDoesNotAnswerTheQueryNothingIsPushedAgain() {
-        List<LokiEntry> entries = entries(10);
-        List<Integer> pushes = new ArrayList<>();
-        int[] queries = {0};
-        LokiClient stalled = new LokiClient() {
-            @Override
-            public LokiResponse push(java.nio.ByteBuffer body) {
-                pushes.add(body.remaining());
-                return LokiResponse.unanswered("timeout");
-            }
-
-            @Override
-            public java.util.Optional<java.util.Set<LokiEntry>> alreadyStored(List<LokiEntry> batch) {
-                queries[0]++;
-                return java.util.Optional.empty();
-            }
-        };
-        LokiSettings settings = settings(1000, 1 << 20, Duration.ofMillis(500));
-        LokiSink sink = new LokiSink(stalled, settings, new LokiSinkMetrics(registry), waits::add);
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries));
-        assertEquals(1, pushes.size(), "no copy queued in a Loki that does not answer");
-        assertTrue(queries[0] > 1, "asked again while waiting: " + queries[0]);
+        LokiSink sink = sink();
+        LokiRequest request = sink.start(entries(10), Set.of()).requests().get(0);
+        sink.beforeAttempt(request);
+        assertThrows(LokiRetryableException.class, () -> sink.answered(request, LokiResponse.unanswered("timeout")));
+        queriesAnswered = false;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            LokiRetryableException retry = assertThrows(LokiRetryableException.class, () -> sink.beforeAttempt(request));
+            assertEquals("Loki does not answer queries yet after an unanswered push", retry.response().body());
+        }
+        assertEquals(1, counter("ingestion.loki.push.requests", "status", "error"), "no copy queued in a stalled Loki");
+        assertEquals(3, queries, "the first stream's query gets no answer: the second is not asked");
+        // any other request, of this call or the next, asks first too
+        LokiRequest next = sink.start(entries(3), Set.of()).requests().get(0);
+        assertThrows(LokiRetryableException.class, () -> sink.beforeAttempt(next));
+        assertEquals(LokiDelivery.State.FAILING, sink.state());
     }
 
     @Test
-    void redeliveredEntriesLokiHoldsAlreadyAreNotSentAgain() {
+    void aConnectionRefusedIsNoReasonToAskLokiFirst() {
+        LokiSink sink = sink();
+        LokiRequest request = sink.start(entries(10), Set.of()).requests().get(0);
+        sink.beforeAttempt(request);
+        assertThrows(LokiRetryableException.class,
+                () -> sink.answered(request, LokiResponse.noAnswer("HttpHostConnectException: Connection refused")));
+        assertNotNull(sink.beforeAttempt(request));
+        assertEquals(0, queries, "Loki cannot hold a push that never reached it");
+    }
+
+    @Test
+    void redeliveredEntriesLokiHoldsAlreadyAreNotPlannedAgain() {
+        LokiSink sink = sink();
         List<LokiEntry> entries = entries(100);
-        StallingLoki loki = new StallingLoki(entries, 0, 0);
-        entries.subList(0, 30).forEach(e -> loki.stored.add(e.line()));
+        entries.subList(0, 30).forEach(this::store);
         // 40 come again from Kafka, of which Loki holds 30 (their first push went through, their batch did not)
-        assertTrue(sink(loki).deliver(entries, java.util.Set.copyOf(entries.subList(0, 40))).isEmpty());
-        assertEquals(1, loki.pushes.size());
-        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(), loki.pushes.get(0));
+        LokiCall call = sink.start(entries, Set.copyOf(entries.subList(0, 40)));
+        assertEquals(1, call.requests().size());
+        assertEquals(entries.subList(30, 100).stream().map(LokiEntry::line).toList(),
+                linesIn(sink.beforeAttempt(call.requests().get(0)), entries));
         assertEquals(30, counter("ingestion.loki.entries.already.stored"));
-        assertEquals(70, counter("ingestion.loki.entries"));
-        assertEquals(0, registry.get("ingestion.loki.pending.entries").gauge().value());
-    }
-
-    // --- health from requests side by side -----------------------------------------------------------------
-
-    @Test
-    void aRequestThatSucceedsDoesNotHideOneStillFailingBesideIt() throws Exception {
-        java.util.concurrent.CountDownLatch firstFailed = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch secondAnswered = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-        LokiSettings settings = settings(1, 1 << 20, Duration.ofSeconds(30));
-        // the request of entry 0 gets a 503 once; the one of entry 1 is answered 204 while the first waits to retry
-        LokiClient client = body -> {
-            String text = java.nio.charset.StandardCharsets.UTF_8.decode(body.duplicate()).toString();
-            if (text.contains("n\\\":0") && attempts.getAndIncrement() == 0) {
-                return new LokiResponse(503, "unavailable", java.util.Optional.empty());
-            }
-            if (text.contains("n\\\":1")) {
-                try {
-                    firstFailed.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                secondAnswered.countDown();
-            }
-            return new LokiResponse(204, "", java.util.Optional.empty());
-        };
-        LokiSink sink = new LokiSink(client, settings, new LokiSinkMetrics(registry), wait -> {
-            firstFailed.countDown();
-            released.await();
-        }, pool(2));
-        java.util.concurrent.CompletableFuture<List<LokiSink.Refusal>> call =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> sink.deliver(entries(2)));
-
-        assertTrue(secondAnswered.await(10, java.util.concurrent.TimeUnit.SECONDS));
-        Thread.sleep(50);
-        assertEquals(LokiSink.State.FAILING, sink.state(), "one request is still waiting to retry");
-
-        released.countDown();
-        assertEquals(List.of(), call.get(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals(LokiSink.State.IDLE, sink.state());
-    }
-
-    @Test
-    void afterAGiveUpTheSinkStaysFailingUntilLokiAnswersAgain() {
-        loki.downFor(Duration.ofSeconds(30), 503);
-        LokiSink sink = concurrentSink(settings(100, 1 << 20, Duration.ofMillis(300)), 4);
-        assertThrows(LokiUnavailableException.class, () -> sink.deliver(entries(400)));
-        assertEquals(LokiSink.State.FAILING, sink.state(), "no request in flight, but the last outcome failed");
-        loki.downFor(Duration.ZERO, 503);
-        sink.deliver(entries(1));
-        assertEquals(LokiSink.State.IDLE, sink.state());
+        assertEquals(100, pending(), "the whole batch is pending until released");
     }
 }

@@ -1,10 +1,14 @@
 package io.ingestobs.routes;
 
+import io.ingestobs.camel.ConsumerConfiguration;
+import io.ingestobs.camel.LokiConfiguration;
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
 import io.ingestobs.testsupport.PrometheusText;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.CamelBeanPostProcessor;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -46,6 +51,18 @@ abstract class RouteTestSupport extends CamelTestSupport {
         override.putAll(overrides);
         properties.setOverrideProperties(override);
         new PipelineConfiguration(summary, Clock.systemUTC()).configure(context);
+        // as Camel Main does with its configuration classes: inject their properties, bind their beans, then
+        // configure each
+        List<CamelConfiguration> configurations = List.of(new ConsumerConfiguration(Clock.systemUTC()),
+                new LokiConfiguration(Clock.systemUTC()));
+        CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
+        for (CamelConfiguration configuration : configurations) {
+            beans.postProcessBeforeInitialization(configuration, configuration.getClass().getName());
+            beans.postProcessAfterInitialization(configuration, configuration.getClass().getName());
+        }
+        for (CamelConfiguration configuration : configurations) {
+            configuration.configure(context);
+        }
         for (String file : routeFiles) {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     PluginHelper.getResourceLoader(context).resolveResource("file:routes/" + file));

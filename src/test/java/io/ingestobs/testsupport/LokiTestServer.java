@@ -57,11 +57,16 @@ public final class LokiTestServer implements AutoCloseable {
     private final java.util.Set<HttpExchange> left = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile long downUntilNanos;
+    private final AtomicInteger stalledPushes = new AtomicInteger();
+    private volatile long stallMillis;
+    private final AtomicInteger queries = new AtomicInteger();
+    private volatile boolean queriesStalled;
     private volatile int downStatus;
 
     public LokiTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/loki/api/v1/push", this::handle);
+        server.createContext("/loki/api/v1/query_range", this::query);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
     }
@@ -96,6 +101,25 @@ public final class LokiTestServer implements AutoCloseable {
             stored.forEach(e -> lines.add(e.line()));
             return lines;
         }
+    }
+
+    /**
+     * The next {@code pushes} push requests are stored, then answered only after {@code millis}: a Loki that took
+     * them and stalled before answering (a client with a shorter timeout sees no answer).
+     */
+    public void stallNextPushes(int pushes, long millis) {
+        this.stallMillis = millis;
+        this.stalledPushes.set(pushes);
+    }
+
+    /** While true, queries get no answer in time either (a Loki still frozen). */
+    public void stallQueries(boolean stalled) {
+        this.queriesStalled = stalled;
+    }
+
+    /** query_range requests received. */
+    public int queryCount() {
+        return queries.get();
     }
 
     public void delayEachResponse(long millis) {
@@ -192,11 +216,64 @@ public final class LokiTestServer implements AutoCloseable {
             if (refusals.isEmpty() || partialMode == PartialMode.LOKI) {
                 stored.addAll(accepted);
             }
+            if (stalledPushes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                Thread.sleep(stallMillis);
+            }
             if (refusals.isEmpty()) {
                 respond(exchange, 204, "", null);
             } else {
                 respond(exchange, 400, String.join("\n", refusals) + "\ntotal ignored: " + refusals.size()
                         + " out of " + entries.size(), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@code GET /loki/api/v1/query_range}: the stored entries of the streams the selector's label matchers
+     * ({@code name="value"} only) select, with start <= time < end, as Loki answers ({@code data.result[].values}).
+     */
+    private void query(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            queries.incrementAndGet();
+            if (queriesStalled) {
+                Thread.sleep(stallMillis);
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            String raw = exchange.getRequestURI().getRawQuery();
+            for (String pair : raw == null ? new String[0] : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                params.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+            Map<String, String> matchers = new LinkedHashMap<>();
+            java.util.regex.Matcher m = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")
+                    .matcher(params.getOrDefault("query", ""));
+            while (m.find()) {
+                matchers.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+            }
+            long start = Long.parseLong(params.getOrDefault("start", "0"));
+            long end = Long.parseLong(params.getOrDefault("end", Long.toString(Long.MAX_VALUE)));
+            com.fasterxml.jackson.databind.node.ObjectNode root = MAPPER.createObjectNode().put("status", "success");
+            com.fasterxml.jackson.databind.node.ArrayNode result = root.putObject("data")
+                    .put("resultType", "streams").putArray("result");
+            Map<Map<String, String>, com.fasterxml.jackson.databind.node.ArrayNode> streams = new LinkedHashMap<>();
+            for (Entry entry : entries()) {
+                long time = Long.parseLong(entry.timestamp());
+                if (time < start || time >= end || !entry.labels().entrySet().containsAll(matchers.entrySet())) {
+                    continue;
+                }
+                streams.computeIfAbsent(entry.labels(), labels -> {
+                    com.fasterxml.jackson.databind.node.ObjectNode stream = result.addObject();
+                    labels.forEach(stream.putObject("stream")::put);
+                    return stream.putArray("values");
+                }).addArray().add(entry.timestamp()).add(entry.line());
+            }
+            byte[] bytes = MAPPER.writeValueAsBytes(root);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
