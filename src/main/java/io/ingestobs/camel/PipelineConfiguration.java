@@ -7,10 +7,13 @@ import io.ingestobs.domain.TimestampParser;
 import io.ingestobs.metrics.PipelineMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 
 import java.io.File;
@@ -18,12 +21,31 @@ import java.time.Clock;
 import java.time.ZoneId;
 
 /**
- * Builds the pipeline's beans from the properties of {@code application.properties} (themselves fed by the
- * environment of SPEC §6) and binds them under the names the YAML routes use: the meter registry, the producer's
- * and the dead letters'. The consumer's are declared in {@link ConsumerConfiguration}, the Loki stage's in
- * {@link LokiConfiguration}.
+ * The beans of routes/producer.yaml and routes/dead-letters.yaml, and the meter registry, declared the Camel Main
+ * way: settings injected from {@code application.properties} (themselves fed by the environment of SPEC §6), beans
+ * bound under the names the YAML routes use. The consumer's are declared in {@link ConsumerConfiguration}, the Loki
+ * stage's in {@link LokiConfiguration}.
  */
 public final class PipelineConfiguration implements CamelConfiguration {
+
+    @PropertyInject("thresholds.highMemoryBytes")
+    private long highMemoryBytes;
+    @PropertyInject("thresholds.highCpuSeconds")
+    private double highCpuSeconds;
+    @PropertyInject("input.timezone")
+    private String timezone;
+    @PropertyInject("input.rebaseTimestamps")
+    private boolean rebaseTimestamps;
+    @PropertyInject("input.simulateRealtime")
+    private boolean simulateRealtime;
+    @PropertyInject("input.simulateSpeed")
+    private double simulateSpeed;
+    @PropertyInject("input.descriptionMaxBytes")
+    private int descriptionMaxBytes;
+    @PropertyInject("producer.batchRecords")
+    private int batchRecords;
+    @PropertyInject("input.stateFile")
+    private String stateFile;
 
     private final ProducerSummary producerSummary;
     private final Clock clock;
@@ -38,27 +60,41 @@ public final class PipelineConfiguration implements CamelConfiguration {
     }
 
     @Override
-    public void configure(CamelContext context) throws Exception {
-        PropertiesComponent props = context.getPropertiesComponent();
-        PrometheusMeterRegistry registry = meterRegistry(context);
+    public void configure(CamelContext context) {
+        // the registry exists before MetricsEndpointConfiguration serves it, whichever bean is made first
+        meterRegistry(context);
+    }
 
-        PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        Thresholds thresholds = new Thresholds(Long.parseLong(prop(props, "thresholds.highMemoryBytes")),
-                Double.parseDouble(prop(props, "thresholds.highCpuSeconds")));
-        RunRecordValidator validator = new RunRecordValidator(
-                new TimestampParser(ZoneId.of(prop(props, "input.timezone"))));
+    /** The producer's end-of-input summary; the launcher holds it to learn when the producer role is done. */
+    @BindToRegistry("producerSummary")
+    public ProducerSummary producerSummary() {
+        return producerSummary;
+    }
 
-        bind(context, "producerSummary", producerSummary);
-        InputReader.Options options = new InputReader.Options(
-                Boolean.parseBoolean(prop(props, "input.rebaseTimestamps")),
-                Boolean.parseBoolean(prop(props, "input.simulateRealtime")),
-                Double.parseDouble(prop(props, "input.simulateSpeed")));
-        bind(context, "inputReader", new InputReader(validator, new EventRestructurer(thresholds,
-                intProp(props, "input.descriptionMaxBytes")), pipelineMetrics,
-                producerSummary, options, clock, intProp(props, "producer.batchRecords")));
-        bind(context, "deadLetters", new DeadLetterWriter(pipelineMetrics));
-        bind(context, "ingestedFiles", FileIdempotentRepository.fileIdempotentRepository(
-                new File(prop(props, "input.stateFile")), 100_000));
+    /** Meters of the producer and the dead letters (published, rejected by reason). */
+    @BindToRegistry(value = "pipelineMetrics", lazy = true)
+    public PipelineMetrics pipelineMetrics(CamelContext context) {
+        return new PipelineMetrics(meterRegistry(context));
+    }
+
+    @BindToRegistry(value = "inputReader", lazy = true)
+    public InputReader inputReader(@BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        Thresholds thresholds = new Thresholds(highMemoryBytes, highCpuSeconds);
+        RunRecordValidator validator = new RunRecordValidator(new TimestampParser(ZoneId.of(timezone)));
+        InputReader.Options options = new InputReader.Options(rebaseTimestamps, simulateRealtime, simulateSpeed);
+        return new InputReader(validator, new EventRestructurer(thresholds, descriptionMaxBytes), metrics,
+                producerSummary, options, clock, batchRecords);
+    }
+
+    @BindToRegistry(value = "deadLetters", lazy = true)
+    public DeadLetterWriter deadLetters(@BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        return new DeadLetterWriter(metrics);
+    }
+
+    /** INPUT_STATE_FILE: the INPUT_DIR files already published, remembered across restarts. */
+    @BindToRegistry(value = "ingestedFiles", lazy = true)
+    public IdempotentRepository ingestedFiles() {
+        return FileIdempotentRepository.fileIdempotentRepository(new File(stateFile), 100_000);
     }
 
     /** The registry Camel serves on /metrics: ours and Camel's meters in one scrape. */
@@ -70,23 +106,5 @@ public final class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
         }
         return registry;
-    }
-
-    private static void bind(CamelContext context, String name, Object bean) {
-        context.getRegistry().bind(name, bean);
-    }
-
-    private static String prop(PropertiesComponent props, String key) {
-        return props.resolveProperty(key)
-                .orElseThrow(() -> new IllegalStateException("missing configuration property " + key));
-    }
-
-    private static int intProp(PropertiesComponent props, String key) {
-        String value = prop(props, key).trim();
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
-        }
     }
 }

@@ -50,11 +50,10 @@ abstract class RouteTestSupport extends CamelTestSupport {
         override.put("input.stateFile", temp.resolve("ingested-files.txt").toString());
         override.putAll(overrides);
         properties.setOverrideProperties(override);
-        new PipelineConfiguration(summary, Clock.systemUTC()).configure(context);
         // as Camel Main does with its configuration classes: inject their properties, bind their beans, then
         // configure each
-        List<CamelConfiguration> configurations = List.of(new ConsumerConfiguration(Clock.systemUTC()),
-                new LokiConfiguration(Clock.systemUTC()));
+        List<CamelConfiguration> configurations = List.of(new PipelineConfiguration(summary, Clock.systemUTC()),
+                new ConsumerConfiguration(Clock.systemUTC()), new LokiConfiguration(Clock.systemUTC()));
         CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
         for (CamelConfiguration configuration : configurations) {
             beans.postProcessBeforeInitialization(configuration, configuration.getClass().getName());
