@@ -101,7 +101,11 @@ public final class EventJson {
         if (bytes == null || bytes.length == 0) {
             throw new EventFormatException("empty record");
         }
-        IngestionEvent event = readStreaming(bytes);
+        // the form write gives, read without a parser; then any other well-formed event, with the streaming parser
+        IngestionEvent event = CanonicalEventReader.read(bytes);
+        if (event == null) {
+            event = readStreaming(bytes);
+        }
         // anything unusual (an error, a missing or odd field, a repeated name) is read again as a tree, whose
         // answer, event or refusal, is the reference
         return event != null ? event : readTree(bytes);

@@ -1,7 +1,6 @@
 package io.ingestobs.domain;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,7 +16,12 @@ public final class LabelCardinalityLimiter {
     public static final int MAX_VALUE_LENGTH = 256;
 
     private final int limit;
-    private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+    /**
+     * Per label, its values, each mapped to itself: the instance kept here is the one every run of that value is
+     * labelled with, so the meters' and streams' maps keyed by labels compare them by identity first instead of
+     * character by character (docs/benchmark.md, issue 14).
+     */
+    private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> folded = new ConcurrentHashMap<>();
 
     public LabelCardinalityLimiter(int limit) {
@@ -52,15 +56,21 @@ public final class LabelCardinalityLimiter {
 
     private String value(String label, String raw, boolean counting) {
         String value = raw.length() > MAX_VALUE_LENGTH ? raw.substring(0, MAX_VALUE_LENGTH) : raw;
-        Set<String> values = seen.computeIfAbsent(label, l -> ConcurrentHashMap.newKeySet());
-        if (values.contains(value)) {
-            return value;
+        Map<String, String> values = seen.computeIfAbsent(label, l -> new ConcurrentHashMap<>());
+        String known = values.get(value);
+        if (known != null) {
+            return known;
         }
         // A full label folds without taking the lock: past the limit every new value comes here, from every
         // consumer thread at once.
         if (values.size() < limit) {
             synchronized (values) {
-                if (values.contains(value) || values.size() < limit && values.add(value)) {
+                known = values.get(value);
+                if (known != null) {
+                    return known;
+                }
+                if (values.size() < limit) {
+                    values.put(value, value);
                     return value;
                 }
             }
