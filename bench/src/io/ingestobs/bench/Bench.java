@@ -654,7 +654,8 @@ public final class Bench {
                     double others = Procs.machineBusySeconds() - machine - pipelineUsed - brokerUsed
                             - (Procs.cpuSeconds(ProcessHandle.current().pid()) - bench);
                     return new Drained(done, pipelineUsed, brokerUsed,
-                            Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid())),
+                            Procs.threadCpuDiff(threads, Procs.threadCpuSeconds(p.process().pid()),
+                                    Procs.javaThreadNames(p.process().pid())),
                             Math.max(0, others));
                 }
                 Thread.sleep(20);
