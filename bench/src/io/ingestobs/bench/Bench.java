@@ -305,7 +305,12 @@ public final class Bench {
             // Timed: request to last byte, as a scraper receives it. Decoding the 65 MiB into a Java String (what
             // the check below needs) is the bench's own work, not the endpoint's, and is left out of the time.
             byte[] bytes = getBytes(http, metricsUrl);
+            double pipelineCpu = Procs.cpuSeconds(p.process().pid());
+            double benchCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
             double[] times = scrapeTimes(http, metricsUrl);
+            log("scrape CPU, per GET: pipeline %.0f ms, the bench's client %.0f ms",
+                    (Procs.cpuSeconds(p.process().pid()) - pipelineCpu) * 1000 / (times.length + 1),
+                    (Procs.cpuSeconds(ProcessHandle.current().pid()) - benchCpu) * 1000 / (times.length + 1));
             double scrapeMs = times[times.length / 2];
             double[] h2Times = scrapeTimes(HttpClient.newHttpClient(), metricsUrl);
             log("scrape over HTTP/2 (h2c, Java's client as it comes): median %.0f ms (%s)",
