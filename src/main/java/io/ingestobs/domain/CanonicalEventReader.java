@@ -72,9 +72,9 @@ final class CanonicalEventReader {
 
     private IngestionEvent event() {
         expect(TIMESTAMP);
-        Instant timestamp = instant(string());
+        Instant timestamp = instant();
         expect(VERSION);
-        string();                                   // outcome: derived from etat, not read back
+        skipString();                               // outcome: derived from etat, not read back
         expect(SOURCE);
         String source = requiredString();
         expect(SOURCE_TYPE);
@@ -86,11 +86,9 @@ final class CanonicalEventReader {
         expect(ETAT);
         String etat = requiredString();
         expect(DEBUT);
-        String debutText = stringOrNull();
-        Instant debut = debutText == null ? null : instant(debutText);
+        Instant debut = nullHere() ? null : instant();
         expect(FIN);
-        String finText = stringOrNull();
-        Instant fin = finText == null ? null : instant(finText);
+        Instant fin = nullHere() ? null : instant();
         expect(DESCRIPTION);
         String description = stringOrNull();
         Long descriptionBytes = null;
@@ -107,9 +105,9 @@ final class CanonicalEventReader {
         expect(MEMORY_MB);
         decimalOrNull();                            // derived from memory_used_bytes, not read back
         expect(LABELS);
-        requiredString();                           // etat again, for Loki queries
+        skipRequiredString();                       // etat again, for Loki queries
         expect(LABEL_SOURCE);
-        requiredString();                           // source again
+        skipRequiredString();                       // source again
         expect(ZONE);
         String zone = requiredString();
         expect(ENTREPRISE);
@@ -164,16 +162,57 @@ final class CanonicalEventReader {
         return nullHere() ? null : string();
     }
 
-    /**
-     * A string without escapes. Its bytes are decoded only when they are well-formed UTF-8, which the JDK's
-     * decoder then reads as Jackson does; malformed bytes become U+FFFD in the JDK's decoding, so a string holding
-     * one is left to the parsers (a genuine U+FFFD with it: rare, and merely slower).
-     */
     private String string() {
+        int start = stringStart();
+        return text(start, stringEnd(start));
+    }
+
+    /** A string the reader does not keep: checked as {@link #string} checks it, made only if not ASCII. */
+    private void skipRequiredString() {
+        int start = stringStart();
+        int end = stringEnd(start);
+        if (end == start) {
+            throw NotCanonical.INSTANCE;
+        }
+        if (end < 0) {
+            text(start, end);
+        }
+    }
+
+    private void skipString() {
+        int start = stringStart();
+        int end = stringEnd(start);
+        if (end < 0) {
+            text(start, end);
+        }
+    }
+
+    /**
+     * An instant in the writer's form, read from the bytes without making a string (three per event); another
+     * form is read as {@link EventJson#instant} reads its text.
+     */
+    private Instant instant() {
+        int start = stringStart();
+        int end = stringEnd(start);
+        Instant instant = EventJson.instant(end > 0 ? new AsciiText(in, start, end) : text(start, end));
+        if (instant == null) {
+            throw NotCanonical.INSTANCE;
+        }
+        return instant;
+    }
+
+    private int stringStart() {
         if (at >= in.length || in[at] != '"') {
             throw NotCanonical.INSTANCE;
         }
-        int start = at + 1;
+        return at + 1;
+    }
+
+    /**
+     * Scans a string without escapes from {@code start} to its closing quote, and moves past it. Returns the end,
+     * negated when the string holds a byte above ASCII.
+     */
+    private int stringEnd(int start) {
         int end = start;
         boolean ascii = true;
         while (true) {
@@ -191,22 +230,24 @@ final class CanonicalEventReader {
             end++;
         }
         at = end + 1;
-        if (ascii) {
+        return ascii ? end : -end;
+    }
+
+    /**
+     * The text of the bytes from {@code start} to {@code end} as {@link #stringEnd} gave it: a Latin-1 copy when
+     * they are ASCII, else their UTF-8 decoding, when they are well-formed UTF-8, which the JDK's decoder then reads
+     * as Jackson does; malformed bytes become U+FFFD in the JDK's decoding, so a string holding one is left to the
+     * parsers (a genuine U+FFFD with it: rare, and merely slower).
+     */
+    private String text(int start, int end) {
+        if (end >= 0) {
             return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
         }
-        String decoded = new String(in, start, end - start, StandardCharsets.UTF_8);
+        String decoded = new String(in, start, -end - start, StandardCharsets.UTF_8);
         if (decoded.indexOf('\uFFFD') >= 0) {
             throw NotCanonical.INSTANCE;
         }
         return decoded;
-    }
-
-    private Instant instant(String text) {
-        Instant instant = EventJson.instant(text);
-        if (instant == null) {
-            throw NotCanonical.INSTANCE;
-        }
-        return instant;
     }
 
     private Long integerOrNull() {
@@ -341,6 +382,30 @@ final class CanonicalEventReader {
 
         private NotCanonical() {
             super(null, null, false, false);
+        }
+    }
+
+    /** ASCII bytes seen as text, for reading an instant without copying them into a string. */
+    private record AsciiText(byte[] bytes, int from, int to) implements CharSequence {
+
+        @Override
+        public int length() {
+            return to - from;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) bytes[from + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new AsciiText(bytes, from + start, from + end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
         }
     }
 }
