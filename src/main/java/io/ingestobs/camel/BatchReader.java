@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +85,14 @@ public final class BatchReader {
         private String topic;
         private int partition;
         private String id;
-        private final Map<TopicPartition, String> seen = new java.util.HashMap<>();
+        private final Map<TopicPartition, String> seen = new HashMap<>();
 
         String of(String topic, int partition) {
             if (id == null || partition != this.partition || !topic.equals(this.topic)) {
                 this.topic = topic;
                 this.partition = partition;
-                this.id = seen.computeIfAbsent(new TopicPartition(topic, partition), p -> p.topic() + "-" + p.partition());
+                this.id = seen.computeIfAbsent(new TopicPartition(topic, partition),
+                        p -> p.topic() + "-" + p.partition());
             }
             return id;
         }
