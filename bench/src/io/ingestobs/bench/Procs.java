@@ -89,11 +89,40 @@ final class Procs {
         return threads;
     }
 
+    /**
+     * The Java names of a JVM's threads by Linux thread id, from one {@code jstack} ({@code nid=0x...}): /proc
+     * cuts a name to 15 characters, which leaves Camel's consumer thread and its Loki pushers under one name.
+     */
+    static Map<String, String> javaThreadNames(long pid) {
+        Map<String, String> names = new java.util.HashMap<>();
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                    Long.toString(pid)).redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" .* nid=0x([0-9a-f]+) ")
+                    .matcher(dump);
+            while (m.find()) {
+                names.put(Long.toString(Long.parseLong(m.group(2), 16)), m.group(1));
+            }
+        } catch (IOException | InterruptedException | RuntimeException ignored) {
+            // no jstack: the /proc names only
+        }
+        return names;
+    }
+
     /** The threads that used the most CPU between two {@link #threadCpuSeconds} readings, grouped by name. */
     static String threadCpuDiff(Map<String, Double> before, Map<String, Double> after) {
+        return threadCpuDiff(before, after, Map.of());
+    }
+
+    /** As above, with the threads' Java names where {@code javaNames} (by thread id) has them. */
+    static String threadCpuDiff(Map<String, Double> before, Map<String, Double> after, Map<String, String> javaNames) {
         Map<String, Double> byName = new java.util.TreeMap<>();
         after.forEach((thread, cpu) -> {
-            String name = thread.substring(0, thread.lastIndexOf('/')).replaceAll("[0-9]+", "N");
+            String tid = thread.substring(thread.lastIndexOf('/') + 1);
+            String name = javaNames.getOrDefault(tid, thread.substring(0, thread.lastIndexOf('/')))
+                    .replaceAll("[0-9]+", "N");
             byName.merge(name, cpu - before.getOrDefault(thread, 0.0), Double::sum);
         });
         StringBuilder out = new StringBuilder();

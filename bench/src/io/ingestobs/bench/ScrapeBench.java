@@ -268,7 +268,8 @@ public final class ScrapeBench {
                     Duration.ofSeconds(60))) {
                 awaitDrained(broker.bootstrapServers(), topic, group);
                 log("pipeline drained %d runs in %.0f ms", RUNS, (System.nanoTime() - start) / 1e6);
-                HttpClient http = HttpClient.newHttpClient();
+                // HTTP/1.1, as Prometheus scrapes a plain http target (Java's client would negotiate HTTP/2)
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 URI uri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
                 HttpResponse<String> whole = http.send(HttpRequest.newBuilder(uri).build(),
                         HttpResponse.BodyHandlers.ofString());

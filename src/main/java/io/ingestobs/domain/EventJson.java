@@ -101,7 +101,11 @@ public final class EventJson {
         if (bytes == null || bytes.length == 0) {
             throw new EventFormatException("empty record");
         }
-        IngestionEvent event = readStreaming(bytes);
+        // the form write gives, read without a parser; then any other well-formed event, with the streaming parser
+        IngestionEvent event = CanonicalEventReader.read(bytes);
+        if (event == null) {
+            event = readStreaming(bytes);
+        }
         // anything unusual (an error, a missing or odd field, a repeated name) is read again as a tree, whose
         // answer, event or refusal, is the reference
         return event != null ? event : readTree(bytes);
@@ -411,7 +415,7 @@ public final class EventJson {
      * {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, the form {@link #write} gives, read without a formatter; any other text,
      * or a field out of its plain range, goes through {@link Instant#parse}. Null when that fails too.
      */
-    static Instant instant(String text) {
+    static Instant instant(CharSequence text) {
         if (text.length() == 24 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
                 && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.'
                 && text.charAt(23) == 'Z') {
@@ -438,7 +442,7 @@ public final class EventJson {
     }
 
     /** The number written with {@code count} ASCII digits at {@code from}; -1 if one is not a digit. */
-    private static int digits(String text, int from, int count) {
+    private static int digits(CharSequence text, int from, int count) {
         int value = 0;
         for (int i = from; i < from + count; i++) {
             char c = text.charAt(i);

@@ -31,17 +31,14 @@ final class RunHistogram {
      * 0.2 CPU seconds counted in le="1.0", so the 0.1, 0.25, 0.5 and 2.5 edges were wrong (whole edges were not).
      */
     private int bucketOf(double value) {
-        int low = 0;
-        int high = edges.length - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (edges[mid] < value) {
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
+        // A scan from the first edge rather than a binary search: connector runs fall in the first few buckets
+        // (seconds, a few MiB), where the scan stops after a few comparisons the CPU predicts; the search took
+        // four unpredictable branches for every value, three times per run (docs/benchmark.md, issue 14).
+        int bucket = 0;
+        while (bucket < edges.length && edges[bucket] < value) {
+            bucket++;
         }
-        return low;
+        return bucket;
     }
 
     /** Copies the cumulative count of each bucket (+Inf last) into {@code cumulative}; returns the sum. */

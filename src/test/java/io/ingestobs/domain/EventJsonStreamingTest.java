@@ -17,6 +17,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The consumer reads events with a streaming pass and leaves anything unusual to the tree reader: whatever the
@@ -31,6 +32,7 @@ class EventJsonStreamingTest {
     @Test
     void writtenEventsAreReadByTheStreamingPassAsTheTreeReadsThem() throws EventFormatException {
         Random random = new Random(42);
+        int canonicalReads = 0;
         String[] texts = {"PowerBI", "zohobooks", "é€😀 \" \\ \n\t", "x", "__other__", "1-Raw", "a".repeat(300)};
         for (int i = 0; i < 20_000; i++) {
             Instant fin = Instant.ofEpochMilli(random.nextLong() % 4_000_000_000_000L + 1_000_000_000_000L);
@@ -51,6 +53,90 @@ class EventJsonStreamingTest {
             assertNotNull(streamed, () -> new String(bytes, StandardCharsets.UTF_8));
             assertEquals(EventJson.readTree(bytes), streamed);
             assertEquals(event, streamed);
+            // the writer's own form is read without a parser, but for strings with escapes (left to the parser)
+            IngestionEvent canonical = CanonicalEventReader.read(bytes);
+            if (new String(bytes, StandardCharsets.UTF_8).indexOf('\\') < 0) {
+                assertNotNull(canonical, () -> new String(bytes, StandardCharsets.UTF_8));
+                canonicalReads++;
+            }
+            if (canonical != null) {
+                assertEquals(event, canonical);
+            }
+            assertEquals(event, EventJson.read(bytes));
+        }
+        assertTrue(canonicalReads > 5_000, "events without escapes: " + canonicalReads);
+    }
+
+    @Test
+    void numbersInTheWritersFormAreReadAsTheTreeReadsThem() throws EventFormatException {
+        Random random = new Random(11);
+        List<String> numbers = new ArrayList<>(List.of("0", "-0", "0.0", "-0.0", "1", "5.0", "1.154133", "0.11",
+                "1.0E-4", "1.0e-4", "2.5E7", "1E+2", "123456789012345", "1234567890123456", "12345678901234567890",
+                "0.1234567890123456789", "9007199254740993", "9007199254740993.0", "4.35", "1e400", "1e-400",
+                "00", "01", "1.", ".5", "-", "+1", "1e", "1.5.5", "0x10", "NaN", "1 ", "\"1\""));
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder digits = new StringBuilder();
+            int count = 1 + random.nextInt(17);
+            for (int d = 0; d < count; d++) {
+                digits.append((char) ('0' + random.nextInt(10)));
+            }
+            String integer = digits.toString().replaceFirst("^0+(?=.)", "");
+            int point = random.nextInt(integer.length() + 1);
+            String text = point == integer.length() ? integer
+                    : (point == 0 ? "0" : integer.substring(0, point)) + "." + integer.substring(point);
+            numbers.add(random.nextBoolean() ? "-" + text : text);
+        }
+        for (String number : numbers) {
+            for (String field : List.of("duree_secondes", "cpu_time_sec", "memory_used_bytes")) {
+                String json = SPEC_EXAMPLE.replaceFirst("\"" + field + "\":[^,}]*", "\"" + field + "\":"
+                        + java.util.regex.Matcher.quoteReplacement(number));
+                byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                assertEquals(answer(() -> EventJson.readTree(bytes)), answer(() -> EventJson.read(bytes)), json);
+            }
+            String id = SPEC_EXAMPLE.replace("\"id\":1224", "\"id\":" + number);
+            byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+            assertEquals(answer(() -> EventJson.readTree(bytes)), answer(() -> EventJson.read(bytes)), id);
+        }
+        // the fast path is taken, not only the fallback
+        assertNotNull(CanonicalEventReader.read(SPEC_EXAMPLE.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1.154133, CanonicalEventReader.read(SPEC_EXAMPLE.getBytes(StandardCharsets.UTF_8))
+                .dureeSecondes());
+    }
+
+    @Test
+    void utf8InTheWritersFormIsReadAsTheTreeReadsItWellFormedOrNot() {
+        // in a string read, in strings checked and not kept (outcome, labels.etat), and in an instant
+        for (String field : List.of("\"description\":\"...\"", "\"outcome\":\"success\"",
+                "\"labels\":{\"etat\":\"SUCCESS\"", "\"debut\":\"2025-09-15T10:29:58.846Z\"")) {
+            String name = field.substring(0, field.lastIndexOf(":\""));
+            utf8InAStringIsReadAsTheTreeReadsIt(SPEC_EXAMPLE.replace(field, name + ":\"ABCD\"")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        // labels and names too: the source with an accent
+        byte[] accented = SPEC_EXAMPLE.replace("PowerBI\"", "Pöwer€BI😀\"").getBytes(StandardCharsets.UTF_8);
+        assertNotNull(CanonicalEventReader.read(accented));
+        assertEquals(answer(() -> EventJson.readTree(accented)), answer(() -> EventJson.read(accented)));
+    }
+
+    private static void utf8InAStringIsReadAsTheTreeReadsIt(byte[] example) {
+        int at = new String(example, StandardCharsets.ISO_8859_1).indexOf("ABCD");
+        byte[][] sequences = {"é".getBytes(StandardCharsets.UTF_8), "€".getBytes(StandardCharsets.UTF_8),
+                "😀".getBytes(StandardCharsets.UTF_8), "\uFFFD".getBytes(StandardCharsets.UTF_8),
+                {(byte) 0xC3}, {(byte) 0xC3, 'x'}, {(byte) 0x80}, {(byte) 0xBF}, {(byte) 0xC0, (byte) 0xAF},
+                {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80,
+                (byte) 0x80, (byte) 0x80}, {(byte) 0xFF}, {(byte) 0xE2, (byte) 0x82}, {0x7F}, {0x01}, {'\t'},
+                {'\\', 'n'}, {'\\', 'u', '0', '0', 'e', '9'}, {'\\'}};
+        for (byte[] sequence : sequences) {
+            for (int offset = 0; offset <= 4; offset++) {
+                byte[] bytes = new byte[example.length - 4 + offset + sequence.length];
+                System.arraycopy(example, 0, bytes, 0, at);
+                System.arraycopy("ABCD".getBytes(StandardCharsets.US_ASCII), 0, bytes, at, offset);
+                System.arraycopy(sequence, 0, bytes, at + offset, sequence.length);
+                System.arraycopy(example, at + 4, bytes, at + offset + sequence.length, example.length - at - 4);
+                assertEquals(answer(() -> EventJson.readTree(bytes)), answer(() -> EventJson.read(bytes)),
+                        new String(bytes, StandardCharsets.ISO_8859_1));
+            }
         }
     }
 
@@ -62,6 +148,17 @@ class EventJsonStreamingTest {
             variants.add(SPEC_EXAMPLE.substring(0, cut));
         }
         variants.add(SPEC_EXAMPLE + " trailing");
+        variants.add(SPEC_EXAMPLE + " ");
+        variants.add(" " + SPEC_EXAMPLE);
+        variants.add(SPEC_EXAMPLE.replace(",", ", "));
+        variants.add(SPEC_EXAMPLE.replace(":", " :"));
+        variants.add("\uFEFF" + SPEC_EXAMPLE);
+        variants.add(SPEC_EXAMPLE.replace("\"description\":\"...\",", "\"description\":\"...\","
+                + "\"description_truncated\":true,\"description_bytes\":70000,"));
+        variants.add(SPEC_EXAMPLE.replace("\"description\":\"...\",", "\"description\":\"...\","
+                + "\"description_bytes\":70000,"));
+        variants.add(SPEC_EXAMPLE.replace("\"description\":\"...\",", "\"description\":\"...\","
+                + "\"description_truncated\":false,\"description_bytes\":70000,"));
         variants.add(SPEC_EXAMPLE + "{}");
         variants.addAll(List.of("", " ", "null", "[]", "[1,", "42", "\"text\"", "{}", "{\"a\":1}", "garbage"));
         JsonNode[] replacements = {JsonNodeFactory.instance.nullNode(), JsonNodeFactory.instance.textNode(""),

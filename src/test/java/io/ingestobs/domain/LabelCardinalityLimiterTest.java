@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,5 +134,21 @@ class LabelCardinalityLimiterTest {
         pool.shutdown();
         assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
         assertEquals(limit, admitted.size());
+    }
+
+    @Test
+    void everyRunOfAValueIsLabelledWithTheSameInstance() {
+        LabelCardinalityLimiter limiter = new LabelCardinalityLimiter(10);
+        RunLabels first = limiter.limit(new RunLabels(new String("PowerBI"), new String("SUCCESS"),
+                new String("workspaces"), new String("akonovia"), new String("1-Raw")));
+        RunLabels again = limiter.limit(new RunLabels(new String("PowerBI"), new String("SUCCESS"),
+                new String("workspaces"), new String("akonovia"), new String("1-Raw")));
+        // the meters' maps then compare label values by identity (docs/benchmark.md, issue 14)
+        assertSame(first.source(), again.source());
+        assertSame(first.etat(), again.etat());
+        assertSame(first.objet(), again.objet());
+        assertSame(first.entreprise(), again.entreprise());
+        assertSame(first.zone(), again.zone());
+        assertSame(first.objet(), limiter.value("objet", new String("workspaces")));
     }
 }
