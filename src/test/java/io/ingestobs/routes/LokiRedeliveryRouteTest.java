@@ -1,15 +1,8 @@
 package io.ingestobs.routes;
 
 import io.ingestobs.camel.ConsumedBatch;
-import io.ingestobs.camel.ConsumedEvent;
-import io.ingestobs.domain.EventJson;
-import io.ingestobs.domain.EventRestructurer;
-import io.ingestobs.domain.IngestionEvent;
-import io.ingestobs.domain.RunLabels;
-import io.ingestobs.domain.Thresholds;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.LokiTestServer.Answer;
-import io.ingestobs.testsupport.SyntheticRuns;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Endpoint;
@@ -22,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LokiRedeliveryRouteTest extends RouteTestSupport {
 
-    private static final EventRestructurer RESTRUCTURER = new EventRestructurer(Thresholds.DEFAULT);
 
     private final LokiTestServer loki;
     private final AtomicInteger redeliveries = new AtomicInteger();
@@ -72,19 +63,9 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         context.start();
     }
 
-    private static ConsumedBatch batch(int runs) {
-        List<ConsumedEvent> events = new ArrayList<>();
-        for (int n = 1; n <= runs; n++) {
-            IngestionEvent event = RESTRUCTURER.restructure(SyntheticRuns.run(n, 10, "run " + n));
-            events.add(new ConsumedEvent(event, RunLabels.of(event), EventJson.write(event), event.source(),
-                    "ingestion-logs-0", n, true));
-        }
-        return new ConsumedBatch(events, List.of(), Map.of());
-    }
-
     /** One push answered, so that what a test times is not the HTTP client's first connection. */
     private void warmUp() {
-        template.sendBody("direct:loki-push", batch(1));
+        template.sendBody("direct:loki-push", syntheticBatch(1));
     }
 
     private double requests(String status) {
@@ -95,7 +76,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     @Test
     void thePushGoesThroughACamelHttpEndpointAndNoOtherHttpClientIsInTheCode() throws Exception {
         start(Map.of());
-        template.sendBody("direct:loki-push", batch(3));
+        template.sendBody("direct:loki-push", syntheticBatch(3));
 
         assertEquals(3, loki.distinctLines().size());
         List<String> http = context.getEndpoints().stream().filter(e -> e instanceof HttpEndpoint)
@@ -129,7 +110,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
     void theRequestsOfABatchGoOutSideBySideOnCamelsPoolWhichStopsWithTheContext() throws Exception {
         start(Map.of("loki.batch.maxEntries", "2", "loki.pushConcurrency", "3"));
         loki.delayEachResponse(300);
-        ConsumedBatch batch = batch(12);
+        ConsumedBatch batch = syntheticBatch(12);
 
         template.sendBody("direct:loki-push", batch);
 
@@ -159,7 +140,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         context.start();
         loki.delayEachResponse(100);
 
-        template.sendBody("direct:consumer-like", batch(8));
+        template.sendBody("direct:consumer-like", syntheticBatch(8));
 
         assertEquals(8, loki.distinctLines().size());
         assertEquals(List.of(Thread.currentThread().getName()), threads);
@@ -170,7 +151,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         start(Map.of());
         loki.answerNext(new Answer(503, "unavailable", null), new Answer(500, "boom", null));
 
-        template.sendBody("direct:loki-push", batch(4));
+        template.sendBody("direct:loki-push", syntheticBatch(4));
 
         assertEquals(4, loki.distinctLines().size());
         assertEquals(3, loki.requestCount());
@@ -186,7 +167,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
 
         long start = System.nanoTime();
         CamelExecutionException failure = assertThrows(CamelExecutionException.class,
-                () -> template.sendBody("direct:loki-push", batch(2)));
+                () -> template.sendBody("direct:loki-push", syntheticBatch(2)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
         assertTrue(failure.getCause().getMessage().startsWith("Loki did not take 2 entries within PT1.5S"),
@@ -203,7 +184,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "30"));
 
         long start = System.nanoTime();
-        assertThrows(CamelExecutionException.class, () -> template.sendBody("direct:loki-push", batch(2)));
+        assertThrows(CamelExecutionException.class, () -> template.sendBody("direct:loki-push", syntheticBatch(2)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
         assertTrue(tookMs < 1500, "waited " + tookMs + " ms for a retry it could not make in time");
@@ -217,7 +198,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "2"));
 
         long start = System.nanoTime();
-        template.sendBody("direct:loki-push", batch(2));
+        template.sendBody("direct:loki-push", syntheticBatch(2));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
         assertEquals(2, loki.distinctLines().size());
@@ -230,7 +211,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         start(Map.of("loki.requestTimeoutMs", "500"));
         // Loki takes the push, then answers only after the client gave up waiting
         loki.stallNextPushes(1, 1500);
-        ConsumedBatch batch = batch(6);
+        ConsumedBatch batch = syntheticBatch(6);
 
         template.sendBody("direct:loki-push", batch);
 
@@ -250,7 +231,7 @@ class LokiRedeliveryRouteTest extends RouteTestSupport {
         loki.stallNextPushes(1, 3000);
         loki.stallQueries(true);
 
-        assertThrows(CamelExecutionException.class, () -> template.sendBody("direct:loki-push", batch(3)));
+        assertThrows(CamelExecutionException.class, () -> template.sendBody("direct:loki-push", syntheticBatch(3)));
 
         assertEquals(1, loki.requestCount(), "no copy pushed into a Loki that does not answer");
         assertTrue(loki.queryCount() >= 2, "asked again while retrying: " + loki.queryCount());

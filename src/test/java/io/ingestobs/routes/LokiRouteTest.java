@@ -1,25 +1,17 @@
 package io.ingestobs.routes;
 
 import io.ingestobs.camel.ConsumedBatch;
-import io.ingestobs.camel.ConsumedEvent;
 import io.ingestobs.camel.OutgoingDeadLetter;
-import io.ingestobs.domain.EventJson;
-import io.ingestobs.domain.EventRestructurer;
-import io.ingestobs.domain.IngestionEvent;
 import io.ingestobs.domain.RejectReason;
-import io.ingestobs.domain.RunLabels;
-import io.ingestobs.domain.Thresholds;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.LokiTestServer.Answer;
 import io.ingestobs.testsupport.LokiTestServer.PartialMode;
-import io.ingestobs.testsupport.SyntheticRuns;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LokiRouteTest extends RouteTestSupport {
 
-    private static final EventRestructurer RESTRUCTURER = new EventRestructurer(Thresholds.DEFAULT);
 
     private final LokiTestServer loki;
 
@@ -58,16 +49,6 @@ class LokiRouteTest extends RouteTestSupport {
         context.start();
     }
 
-    private static ConsumedBatch batch(int runs) {
-        List<ConsumedEvent> events = new ArrayList<>();
-        for (int n = 1; n <= runs; n++) {
-            IngestionEvent event = RESTRUCTURER.restructure(SyntheticRuns.run(n, 10, "run " + n));
-            events.add(new ConsumedEvent(event, RunLabels.of(event), EventJson.write(event), event.source(),
-                    "ingestion-logs-0", n, true));
-        }
-        return new ConsumedBatch(events, List.of(), Map.of());
-    }
-
     private double requests(String status) {
         return samples("ingestion_loki_push_requests_total").stream()
                 .filter(s -> status.equals(s.labels().get("status"))).mapToDouble(s -> s.value()).sum();
@@ -80,7 +61,7 @@ class LokiRouteTest extends RouteTestSupport {
     @Test
     void a2xxAnswerDeliversEveryLineWithTheTenantAndAuthHeaders() throws Exception {
         start(loki.url(), Map.of("loki.tenantId", "team-data", "loki.bearerToken", "s3cret"));
-        ConsumedBatch batch = batch(5);
+        ConsumedBatch batch = syntheticBatch(5);
 
         template.sendBody("direct:loki-push", batch);
 
@@ -102,7 +83,7 @@ class LokiRouteTest extends RouteTestSupport {
         start(loki.url(), Map.of());
         // a strict server stores nothing of a push it answers 400: the good lines get through only by splitting
         loki.refuseLinesMatching(line -> line.contains("\"run 3\"") || line.contains("\"run 6\""), PartialMode.STRICT);
-        ConsumedBatch batch = batch(8);
+        ConsumedBatch batch = syntheticBatch(8);
 
         template.sendBody("direct:loki-push", batch);
 
@@ -125,7 +106,7 @@ class LokiRouteTest extends RouteTestSupport {
     void a429IsRetriedAfterTheDelayLokiAsksFor() throws Exception {
         start(loki.url(), Map.of());
         loki.answerNext(new Answer(429, "Ingestion rate limit exceeded", "1"));
-        ConsumedBatch batch = batch(3);
+        ConsumedBatch batch = syntheticBatch(3);
 
         long start = System.nanoTime();
         template.sendBody("direct:loki-push", batch);
@@ -143,7 +124,7 @@ class LokiRouteTest extends RouteTestSupport {
     void a5xxIsRetriedWithBackoffUntilLokiTakesTheBatch() throws Exception {
         start(loki.url(), Map.of());
         loki.answerNext(new Answer(500, "internal error", null), new Answer(502, "bad gateway", null));
-        ConsumedBatch batch = batch(4);
+        ConsumedBatch batch = syntheticBatch(4);
 
         template.sendBody("direct:loki-push", batch);
 
@@ -157,7 +138,7 @@ class LokiRouteTest extends RouteTestSupport {
     void lokiUnreachablePastTheRetryBudgetHandsTheBatchBackUnacknowledged() throws Exception {
         int closed = EmbeddedKafkaBroker.freePort();
         start("http://127.0.0.1:" + closed, Map.of("loki.retry.maxTimeMs", "300"));
-        ConsumedBatch batch = batch(3);
+        ConsumedBatch batch = syntheticBatch(3);
 
         CamelExecutionException failure = assertThrows(CamelExecutionException.class,
                 () -> template.sendBody("direct:loki-push", batch));
@@ -173,7 +154,7 @@ class LokiRouteTest extends RouteTestSupport {
     @Test
     void withoutLokiUrlTheRouteLetsBatchesThroughAndHealthSaysOff() throws Exception {
         start("", Map.of());
-        ConsumedBatch batch = batch(3);
+        ConsumedBatch batch = syntheticBatch(3);
 
         template.sendBody("direct:loki-push", batch);
 

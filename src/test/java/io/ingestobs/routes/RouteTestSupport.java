@@ -1,10 +1,18 @@
 package io.ingestobs.routes;
 
+import io.ingestobs.camel.ConsumedBatch;
+import io.ingestobs.camel.ConsumedEvent;
 import io.ingestobs.camel.ConsumerConfiguration;
 import io.ingestobs.camel.LokiConfiguration;
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
+import io.ingestobs.domain.EventJson;
+import io.ingestobs.domain.EventRestructurer;
+import io.ingestobs.domain.IngestionEvent;
+import io.ingestobs.domain.RunLabels;
+import io.ingestobs.domain.Thresholds;
 import io.ingestobs.testsupport.PrometheusText;
+import io.ingestobs.testsupport.SyntheticRuns;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -17,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -76,5 +85,17 @@ abstract class RouteTestSupport extends CamelTestSupport {
         PrometheusMeterRegistry registry = context.getRegistry().lookupByNameAndType(
                 MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
         return PrometheusText.named(PrometheusText.parse(registry.scrape()), family);
+    }
+
+    /** A consumed batch of {@code runs} synthetic runs (SyntheticRuns), offsets 1..runs of one partition. */
+    protected static ConsumedBatch syntheticBatch(int runs) {
+        EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
+        List<ConsumedEvent> events = new ArrayList<>();
+        for (int n = 1; n <= runs; n++) {
+            IngestionEvent event = restructurer.restructure(SyntheticRuns.run(n, 10, "run " + n));
+            events.add(new ConsumedEvent(event, RunLabels.of(event), EventJson.write(event), event.source(),
+                    "ingestion-logs-0", n, true));
+        }
+        return new ConsumedBatch(events, List.of(), Map.of());
     }
 }
