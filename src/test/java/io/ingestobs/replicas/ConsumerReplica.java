@@ -1,5 +1,7 @@
 package io.ingestobs.replicas;
 
+import io.ingestobs.testsupport.LogFiles;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,7 @@ final class ConsumerReplica {
     }
 
     String log() {
-        return ReplicaGroup.read(log);
+        return LogFiles.read(log);
     }
 
     @Override

@@ -1,11 +1,11 @@
 package io.ingestobs.replicas;
 
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.testsupport.LogFiles;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.PrometheusLine;
 import io.ingestobs.testsupport.PrometheusServer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,14 +101,14 @@ final class ReplicaGroup implements AutoCloseable {
             for (ConsumerReplica replica : alive) {
                 if (!replica.isAlive()) {
                     throw new AssertionError(replica + " died while waiting for " + what + ":\n"
-                            + tail(replica.log()));
+                            + LogFiles.tail(replica.log()));
                 }
             }
             Thread.sleep(200);
         }
         StringBuilder logs = new StringBuilder();
         for (ConsumerReplica replica : alive) {
-            logs.append("\n--- ").append(replica).append('\n').append(tail(replica.log()));
+            logs.append("\n--- ").append(replica).append('\n').append(LogFiles.tail(replica.log()));
         }
         throw new AssertionError("timed out waiting for " + what + logs);
     }
@@ -121,18 +121,6 @@ final class ReplicaGroup implements AutoCloseable {
     /** Per replica the highest value Prometheus saw of {@code sum(series)}, summed over replicas. */
     static String highestPerReplicaSummed(String series) {
         return "sum(max_over_time((sum by (instance) (" + series + "))[30m:1s]))";
-    }
-
-    static String tail(String text) {
-        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     @Override

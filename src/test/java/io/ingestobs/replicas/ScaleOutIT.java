@@ -1,6 +1,7 @@
 package io.ingestobs.replicas;
 
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.testsupport.LogFiles;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.PrometheusServer;
 import io.ingestobs.testsupport.SyntheticRuns;
@@ -81,7 +82,7 @@ class ScaleOutIT {
         assertTrue(b.awaitExit(Duration.ofSeconds(60)), "replica b stopped on SIGTERM");
         String bLog = b.log();
         assertTrue(bLog.contains("Final scrape of /metrics served"),
-                "b waited for its final scrape:\n" + ReplicaGroup.tail(bLog));
+                "b waited for its final scrape:\n" + LogFiles.tail(bLog));
 
         awaitInLoki(RUNS * 3 / 8, a, c);
         ConsumerReplica d = start("d", ports.get(3));

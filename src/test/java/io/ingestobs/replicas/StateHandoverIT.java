@@ -1,6 +1,5 @@
 package io.ingestobs.replicas;
 
-import io.ingestobs.testsupport.PrometheusServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ingestobs.domain.EventJson;
@@ -8,6 +7,8 @@ import io.ingestobs.domain.EventRestructurer;
 import io.ingestobs.domain.RunRecord;
 import io.ingestobs.domain.Thresholds;
 import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.testsupport.LogFiles;
+import io.ingestobs.testsupport.PrometheusServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -210,7 +211,7 @@ class StateHandoverIT {
         while (m.find()) {
             last = m.group(1);
         }
-        assertTrue(last != null, "the stopped replica held one partition:\n" + ReplicaGroup.tail(log));
+        assertTrue(last != null, "the stopped replica held one partition:\n" + LogFiles.tail(log));
         return last;
     }
 

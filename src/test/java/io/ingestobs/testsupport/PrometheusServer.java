@@ -75,11 +75,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Prometheus's own log, for failure messages. */
     public String log() {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return LogFiles.read(log);
     }
 
     @Override

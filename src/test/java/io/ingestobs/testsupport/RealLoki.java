@@ -168,12 +168,7 @@ public final class RealLoki implements AutoCloseable {
     }
 
     public String logTail() {
-        try {
-            String log = Files.readString(workDir.resolve("loki.log"));
-            return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return LogFiles.tail(LogFiles.read(workDir.resolve("loki.log")));
     }
 
     @Override
