@@ -133,6 +133,11 @@ public final class Bench {
                 public double liveHeap(Process process, Path out) throws Exception {
                     return Bench.liveHeap(process, out);
                 }
+
+                @Override
+                public long brokerPid() {
+                    return broker.pid();
+                }
             });
             for (int mib : producerMib) {
                 ProducerBench.Result result = bench.run(mib, producerTimeoutSeconds);

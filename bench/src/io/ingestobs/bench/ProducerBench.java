@@ -1,5 +1,6 @@
 package io.ingestobs.bench;
 
+import io.ingestobs.domain.CanonicalRunTranscoder;
 import io.ingestobs.domain.EventJson;
 import io.ingestobs.domain.EventRestructurer;
 import io.ingestobs.domain.RunRecord;
@@ -78,6 +79,26 @@ final class ProducerBench {
         long endOffsets(String topic) throws Exception;
 
         double liveHeap(Process process, Path out) throws Exception;
+
+        /** The broker's process id, for its CPU: the budget the producers share the machine with. */
+        long brokerPid();
+    }
+
+    /** CPU seconds of the bench's JVM, the broker and the whole machine at one moment. */
+    private record Cpu(double self, double broker, double machine) {
+        static Cpu now(long brokerPid) {
+            return new Cpu(Procs.cpuSeconds(ProcessHandle.current().pid()), Procs.cpuSeconds(brokerPid),
+                    Procs.machineBusySeconds());
+        }
+
+        /** Per million records, from {@code before} to this reading, with the share of both cores used. */
+        String since(Cpu before, long records, double seconds, String self) {
+            double m = records / 1e6;
+            return String.format(Locale.ROOT, "CPU per million records: %s %.2f s, broker %.2f s, machine %.2f s "
+                            + "(machine busy %.0f %% of 2 cores over %.1f s)", self, (this.self - before.self) / m,
+                    (broker - before.broker) / m, (machine - before.machine) / m,
+                    100 * (machine - before.machine) / (2 * seconds), seconds);
+        }
     }
 
     ProducerBench(String bootstrap, List<String> javaOpts, Admin admin) {
@@ -111,17 +132,25 @@ final class ProducerBench {
         env.put("LOGS_FILE_PATH", in.jsonLines().toString());
         List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
         command.addAll(javaOpts);
+        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            // e.g. -XX:StartFlightRecording=filename=target/bench/producer.jfr,settings=profile
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
+        Cpu cpuBefore = Cpu.now(admin.brokerPid());
         long launched = System.nanoTime();
         Process process = Procs.start(command, env, log);
+        double[] pipelineCpu = {0};
         Process jstat = Procs.jstat(process.pid(), OUT.resolve(name + "-jstat.txt"));
         Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
         // live heap (a full collection, then what is left) once, a while into the publishing
         double live = Double.NaN;
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        if (!waitFor(process, 15, pipelineCpu)) {
             live = admin.liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt"));
         }
-        boolean complete = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        boolean complete = waitFor(process, timeoutSeconds, pipelineCpu);
+        Cpu cpuAfter = Cpu.now(admin.brokerPid());
         double processSeconds = (System.nanoTime() - launched) / 1e9;
         if (!complete) {
             Procs.stop(process);
@@ -157,6 +186,9 @@ final class ProducerBench {
                 processSeconds, published, deadLetters, heap.peakMib(), live);
 
         load += " → " + loadAverage();
+        Bench.log("producer %d MiB: whole process (JVM start, count pass, publishing, stop): pipeline CPU %.2f s per "
+                        + "million records; %s", mib, pipelineCpu[0] / (in.lines() / 1e6),
+                cpuAfter.since(cpuBefore, in.lines(), processSeconds, "bench JVM"));
 
         // 2. the raw producer again, same broker, same settings, the same events, on a topic of its own
         double rawAfter = rawRun("bench-raw-producer-" + mib + "-after", in, settings);
@@ -170,6 +202,22 @@ final class ProducerBench {
                 rawBefore, rawAfter, pipelineRate / rawRate, published, deadLetters, in.lines(), heap.peakMib(),
                 heap.sampledPeakMib(), heap.beforeGcPeakMib(), live);
         return new Result(mib, in.lines(), published, deadLetters, pipelineRate, rawRate, heap, live, figure);
+    }
+
+    /**
+     * Waits up to {@code seconds} for the process to end, reading its CPU seconds meanwhile into {@code cpu[0]}
+     * (its /proc entry goes when it exits).
+     */
+    private static boolean waitFor(Process process, long seconds, double[] cpu) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            double now = Procs.cpuSeconds(process.pid());
+            cpu[0] = Double.isNaN(now) ? cpu[0] : now;
+            if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double rawRun(String topic, Inputs in, Map<String, String> settings) throws Exception {
@@ -214,12 +262,15 @@ final class ProducerBench {
         long sent = 0;
         long start;
         long end;
+        Cpu cpuBefore;
+        Cpu cpuAfter;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new ByteArraySerializer());
              DataInputStream events = new DataInputStream(new BufferedInputStream(Files.newInputStream(in.events()),
                      1 << 20))) {
             // connected and the topic's metadata known before the clock starts, as the pipeline's is by its survey
             producer.partitionsFor(topic);
+            cpuBefore = Cpu.now(admin.brokerPid());
             start = System.nanoTime();
             for (long i = 0; i < in.valid(); i++) {
                 byte[] key = new byte[events.readUnsignedShort()];
@@ -238,14 +289,15 @@ final class ProducerBench {
             }
             producer.flush();
             end = System.nanoTime();
+            cpuAfter = Cpu.now(admin.brokerPid());
         }
         if (failure.get() != null || acknowledged.get() != sent) {
             throw new IllegalStateException("raw producer: " + acknowledged.get() + " of " + sent
                     + " acknowledged", failure.get());
         }
         double seconds = (end - start) / 1e9;
-        Bench.log("raw producer: %d events sent and acknowledged in %.1f s: %.0f records/s", sent, seconds,
-                sent / seconds);
+        Bench.log("raw producer: %d events sent and acknowledged in %.1f s: %.0f records/s; %s", sent, seconds,
+                sent / seconds, cpuAfter.since(cpuBefore, sent, seconds, "raw loop (bench JVM)"));
         return sent / seconds;
     }
 
@@ -341,12 +393,18 @@ final class ProducerBench {
         return new Inputs(file, events, lines, valid);
     }
 
-    /** The events the raw producer sends are those the pipeline makes of the file: checked on its first lines. */
+    /**
+     * The events the raw producer sends are those the pipeline makes of the file, byte for byte: checked on its first
+     * lines.
+     */
     private static void sameEvents(Inputs in, int lines) throws IOException {
         RunRecordValidator validator = new RunRecordValidator(new TimestampParser(ZoneOffset.UTC));
         EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
         int checked = 0;
-        try (InputRecordStream records = InputRecordStream.open(in.jsonLines(), validator);
+        // read as the pipeline reads it: the lines in the plain form transcoded, the others the reference way
+        CanonicalRunTranscoder transcoder = CanonicalRunTranscoder.forZone(ZoneOffset.UTC, Thresholds.DEFAULT,
+                EventRestructurer.DEFAULT_DESCRIPTION_MAX_BYTES);
+        try (InputRecordStream records = InputRecordStream.open(in.jsonLines(), validator, transcoder);
              DataInputStream events = new DataInputStream(new BufferedInputStream(Files.newInputStream(in.events())))) {
             while (records.hasNext() && checked < lines) {
                 ParsedRecord record = records.next();
@@ -357,8 +415,10 @@ final class ProducerBench {
                 events.readFully(key);
                 byte[] value = new byte[events.readInt()];
                 events.readFully(value);
-                if (!new String(key, StandardCharsets.UTF_8).equals(record.run().source())
-                        || !Arrays.equals(value, EventJson.write(restructurer.restructure(record.run())))) {
+                String source = record.transcoded() != null ? record.transcoded().key() : record.run().source();
+                byte[] event = record.transcoded() != null ? record.transcoded().event()
+                        : EventJson.write(restructurer.restructure(record.run()));
+                if (!new String(key, StandardCharsets.UTF_8).equals(source) || !Arrays.equals(value, event)) {
                     throw new IllegalStateException("the raw producer's event differs from the pipeline's at "
                             + record.position());
                 }

@@ -1,5 +1,6 @@
 package io.ingestobs.camel;
 
+import io.ingestobs.domain.CanonicalRunTranscoder;
 import io.ingestobs.domain.DeadLetter;
 import io.ingestobs.domain.EventJson;
 import io.ingestobs.domain.EventRestructurer;
@@ -54,19 +55,27 @@ public final class InputReader {
 
     private final RunRecordValidator validator;
     private final EventRestructurer restructurer;
+    private final CanonicalRunTranscoder transcoder;
     private final PipelineMetrics metrics;
     private final ProducerSummary summary;
     private final Options options;
     private final Clock clock;
     private final int batchRecords;
 
-    public InputReader(RunRecordValidator validator, EventRestructurer restructurer, PipelineMetrics metrics,
-                       ProducerSummary summary, Options options, Clock clock, int batchRecords) {
+    /**
+     * @param transcoder writes the events of the records in the plain form straight from their bytes (the same
+     *                   bytes {@code restructurer} and {@link EventJson} would write); null: every record the
+     *                   reference way
+     */
+    public InputReader(RunRecordValidator validator, EventRestructurer restructurer, CanonicalRunTranscoder transcoder,
+                       PipelineMetrics metrics, ProducerSummary summary, Options options, Clock clock,
+                       int batchRecords) {
         if (batchRecords < 1) {
             throw new IllegalArgumentException("PRODUCER_BATCH_RECORDS must be at least 1, got " + batchRecords);
         }
         this.validator = validator;
         this.restructurer = restructurer;
+        this.transcoder = transcoder;
         this.metrics = metrics;
         this.summary = summary;
         this.options = options;
@@ -87,7 +96,9 @@ public final class InputReader {
         // the count is announced before the first record; rebasing also needs the newest run, hence a full read
         InputSurvey survey = options.rebaseTimestamps() ? InputSurvey.of(path, validator)
                 : InputSurvey.count(path, validator);
-        InputRecordStream stream = InputRecordStream.open(path, validator);
+        // a rebased or paced run needs each record's times, which only the reference reading gives
+        boolean fast = !options.rebaseTimestamps() && !options.simulateRealtime();
+        InputRecordStream stream = InputRecordStream.open(path, validator, fast ? transcoder : null);
         ReplayPacer pacer = options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null;
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
                 pacer, stream, KafkaRecordLimit.of(exchange.getContext())));
@@ -121,6 +132,9 @@ public final class InputReader {
     private PreparedRecord prepare(ParsedRecord record, long shiftMillis) {
         if (!record.valid()) {
             return new PreparedRecord(record, null, null);
+        }
+        if (record.transcoded() != null) {
+            return new PreparedRecord(record, record.transcoded().key(), record.transcoded().event());
         }
         RunRecord run = shiftMillis == 0 ? record.run() : record.run().shiftedBy(shiftMillis);
         return new PreparedRecord(record, run.source(), EventJson.write(restructurer.restructure(run)));

@@ -1,5 +1,6 @@
 package io.ingestobs.camel;
 
+import io.ingestobs.domain.CanonicalRunTranscoder;
 import io.ingestobs.domain.EventRestructurer;
 import io.ingestobs.domain.RunRecordValidator;
 import io.ingestobs.domain.Thresholds;
@@ -82,7 +83,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
         Thresholds thresholds = new Thresholds(highMemoryBytes, highCpuSeconds);
         RunRecordValidator validator = new RunRecordValidator(new TimestampParser(ZoneId.of(timezone)));
         InputReader.Options options = new InputReader.Options(rebaseTimestamps, simulateRealtime, simulateSpeed);
-        return new InputReader(validator, new EventRestructurer(thresholds, descriptionMaxBytes), metrics,
+        return new InputReader(validator, new EventRestructurer(thresholds, descriptionMaxBytes),
+                CanonicalRunTranscoder.forZone(ZoneId.of(timezone), thresholds, descriptionMaxBytes), metrics,
                 producerSummary, options, clock, batchRecords);
     }
 

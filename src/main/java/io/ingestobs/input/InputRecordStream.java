@@ -6,21 +6,21 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ingestobs.domain.CanonicalRunTranscoder;
 import io.ingestobs.domain.RejectReason;
 import io.ingestobs.domain.Rejection;
 import io.ingestobs.domain.RunRecordValidator;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -51,13 +51,16 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     private final InputStream in;
     private final GzipContent gzip;
     private final JsonParser arrayParser;
-    private final BufferedReader lines;
+    private final ByteLines lines;
+    /** Reads the lines in the plain form straight into their events; null: every line the reference way. */
+    private final CanonicalRunTranscoder.Session transcoder;
     private ParsedRecord next;
     private long count;
     private boolean finished;
     private boolean cutShortReported;
 
-    private InputRecordStream(String file, InputStream raw, RunRecordValidator validator) throws IOException {
+    private InputRecordStream(String file, InputStream raw, RunRecordValidator validator,
+                              CanonicalRunTranscoder transcoder) throws IOException {
         this.file = file;
         this.validator = validator;
         this.counted = new CountingInputStream(raw);
@@ -73,19 +76,37 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         if (startsWithArray(in)) {
             this.arrayParser = ARRAY_MAPPER.getFactory().createParser(in);
             this.lines = null;
+            this.transcoder = null;
             arrayParser.nextToken();
         } else {
             this.arrayParser = null;
-            this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+            this.lines = new ByteLines(in);
+            this.transcoder = transcoder == null ? null : transcoder.session();
         }
     }
 
     public static InputRecordStream open(Path path, RunRecordValidator validator) throws IOException {
-        return new InputRecordStream(path.getFileName().toString(), Files.newInputStream(path), validator);
+        return open(path, validator, null);
+    }
+
+    /**
+     * The records of a file; with a {@code transcoder}, the JSON Lines records in its plain form come out already
+     * written as their topic records ({@link ParsedRecord#transcoded()}), the others as {@link #open(Path,
+     * RunRecordValidator)} gives them.
+     */
+    public static InputRecordStream open(Path path, RunRecordValidator validator, CanonicalRunTranscoder transcoder)
+            throws IOException {
+        return new InputRecordStream(path.getFileName().toString(), Files.newInputStream(path), validator,
+                transcoder);
     }
 
     public static InputRecordStream of(String file, InputStream in, RunRecordValidator validator) throws IOException {
-        return new InputRecordStream(file, in, validator);
+        return of(file, in, validator, null);
+    }
+
+    public static InputRecordStream of(String file, InputStream in, RunRecordValidator validator,
+                                       CanonicalRunTranscoder transcoder) throws IOException {
+        return new InputRecordStream(file, in, validator, transcoder);
     }
 
     /** Windows tools start UTF-8 files with EF BB BF; it is not part of the first record. */
@@ -153,10 +174,8 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
             return n;
         }
         try {
-            String line;
-            while (!finished && (line = lines.readLine()) != null) {
-                // files concatenated with `cat` keep each one's BOM at the start of a line
-                if (!line.isBlank() && !(line.charAt(0) == '\uFEFF' && line.substring(1).isBlank())) {
+            while (!finished && lines.next()) {
+                if (!blank(lines)) {
                     n++;
                 }
             }
@@ -166,6 +185,26 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         finished = true;
         closeQuietly();
         return n;
+    }
+
+    /**
+     * Whether a line holds nothing but white space (and maybe a BOM: files concatenated with `cat` keep each one's
+     * BOM at the start of a line). Decided on the bytes while they are ASCII, on the text as {@link #nextLine} does
+     * otherwise.
+     */
+    private static boolean blank(ByteLines lines) {
+        byte[] b = lines.buffer();
+        for (int i = lines.start(); i < lines.end(); i++) {
+            byte c = b[i];
+            if (c < 0) {
+                String line = lines.text();
+                return line.isBlank() || (line.charAt(0) == '\uFEFF' && line.substring(1).isBlank());
+            }
+            if (!Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private ParsedRecord nextFromArray() throws IOException {
@@ -212,11 +251,21 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     private ParsedRecord nextLine() throws IOException {
         String line;
         do {
-            line = lines.readLine();
-            if (line == null) {
+            if (!lines.next()) {
                 return null;
             }
             count++;
+            if (transcoder != null) {
+                byte[] bytes = lines.buffer();
+                int start = lines.start();
+                int end = lines.end();
+                CanonicalRunTranscoder.Transcoded event = end > start && bytes[start] == '{'
+                        ? transcoder.transcode(bytes, start, end) : null;
+                if (event != null) {
+                    return ParsedRecord.transcoded(file, count, Arrays.copyOfRange(bytes, start, end), event);
+                }
+            }
+            line = lines.text();
             // files concatenated with `cat` keep each one's BOM at the start of a line
             if (!line.isEmpty() && line.charAt(0) == '\uFEFF') {
                 line = line.substring(1);
@@ -240,12 +289,7 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     }
 
     private boolean atEndOfLines() throws IOException {
-        lines.mark(1);
-        try {
-            return lines.read() < 0;
-        } finally {
-            lines.reset();
-        }
+        return lines.atEnd();
     }
 
     /**

@@ -1,0 +1,121 @@
+package io.ingestobs.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The lines of a stream as bytes, split where {@link java.io.BufferedReader#readLine} splits them ({@code \n},
+ * {@code \r} or {@code \r\n}; a last line without an end), without decoding them: a line in the plain form is
+ * turned into its event straight from its bytes, and counting lines needs no text at all. The current line is
+ * {@link #buffer()}{@code [}{@link #start()}{@code , }{@link #end()}{@code )} until the next call to {@link #next()}.
+ */
+final class ByteLines {
+
+    private final InputStream in;
+    private byte[] buffer = new byte[1 << 16];
+    private int position;
+    private int limit;
+    private int start;
+    private int end;
+    private boolean skipLineFeed;
+    private boolean endOfStream;
+
+    ByteLines(InputStream in) {
+        this.in = in;
+    }
+
+    byte[] buffer() {
+        return buffer;
+    }
+
+    int start() {
+        return start;
+    }
+
+    int end() {
+        return end;
+    }
+
+    /** The current line as text, decoded as an {@code InputStreamReader} would (malformed bytes replaced). */
+    String text() {
+        return new String(buffer, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /** Moves to the next line; false at the end of the stream. */
+    boolean next() throws IOException {
+        if (skipLineFeed) {
+            if (position == limit) {
+                fill(position);
+            }
+            if (position < limit && buffer[position] == '\n') {
+                position++;
+            }
+            skipLineFeed = false;
+        }
+        int scan = position;
+        while (true) {
+            while (scan < limit) {
+                byte b = buffer[scan];
+                if (b == '\n' || b == '\r') {
+                    start = position;
+                    end = scan;
+                    position = scan + 1;
+                    skipLineFeed = b == '\r';
+                    return true;
+                }
+                scan++;
+            }
+            if (endOfStream) {
+                if (position < limit) {
+                    start = position;
+                    end = limit;
+                    position = limit;
+                    return true;
+                }
+                return false;
+            }
+            scan = fill(scan);
+        }
+    }
+
+    /** Whether nothing but (at most) the end of the last line is left. */
+    boolean atEnd() throws IOException {
+        if (position == limit) {
+            fill(position);
+        }
+        if (skipLineFeed && position < limit && buffer[position] == '\n') {
+            position++;
+            skipLineFeed = false;
+            if (position == limit) {
+                fill(position);
+            }
+        }
+        return position == limit && endOfStream;
+    }
+
+    /** Reads more after what is kept (from the current line's start on); returns where {@code scan} moved to. */
+    private int fill(int scan) throws IOException {
+        if (endOfStream) {
+            return scan;
+        }
+        if (position > 0) {
+            System.arraycopy(buffer, position, buffer, 0, limit - position);
+            scan -= position;
+            limit -= position;
+            position = 0;
+        }
+        if (limit == buffer.length) {
+            // one line longer than the buffer: it grows with the line, as BufferedReader's line did
+            buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        }
+        int read = in.read(buffer, limit, buffer.length - limit);
+        if (read < 0) {
+            endOfStream = true;
+        } else {
+            limit += read;
+        }
+        return scan;
+    }
+}
