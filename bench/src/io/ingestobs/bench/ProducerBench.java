@@ -146,7 +146,7 @@ final class ProducerBench {
         Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
         // live heap (a full collection, then what is left) once, a while into the publishing
         double live = Double.NaN;
-        if (!waitFor(process, 15, pipelineCpu)) {
+        if (!waitFor(process, 5, pipelineCpu)) {
             live = admin.liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt"));
         }
         boolean complete = waitFor(process, timeoutSeconds, pipelineCpu);

@@ -15,9 +15,7 @@ import io.ingestobs.input.RecordBatches;
 import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.ExecutorServiceManager;
-import org.apache.camel.support.DefaultExchange;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +28,7 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The producer's adapter: opens an input file as a stream of record groups (header {@value #FILE_HEADER}), turns
- * each group into the events camel-kafka sends (one exchange each, key = source) and the group's dead letters, and
+ * each group into the events camel-kafka sends (one message each, key = source) and the group's dead letters, and
  * once Kafka has answered for every event, counts what it acknowledged and sends what it refused as too large to
  * the DLQ. A record counts as published only once the broker acknowledged it.
  */
@@ -141,8 +139,8 @@ public final class InputReader {
     }
 
     /**
-     * Body in: a group of {@link PreparedRecord}s; body out: the group's events, one exchange each (body = event
-     * JSON, key = source), for camel-kafka to send; the records that break the contract become dead letters.
+     * Body in: a group of {@link PreparedRecord}s; body out: the group's events, one {@link OutgoingEvent} each (body
+     * = event JSON, key = source), for camel-kafka to send; the records that break the contract become dead letters.
      */
     public void toEvents(Exchange exchange) throws InterruptedException {
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
@@ -152,6 +150,8 @@ public final class InputReader {
         pass.read(records.size());
         OutgoingBatch batch = new OutgoingBatch(records.size());
         KafkaRecordLimit limit = pass.recordLimit();
+        // camel-kafka sends every event of a list body with the headers of the exchange that carries it
+        int envelope = limit.sizeOf(exchange, null, new byte[0]);
         for (int i = 0; i < records.size(); i++) {
             ParsedRecord record = records.get(i).record();
             if (!record.valid()) {
@@ -163,10 +163,11 @@ public final class InputReader {
             }
             String key = records.get(i).key();
             byte[] event = records.get(i).event();
-            Exchange out = new DefaultExchange(exchange.getContext());
-            out.getMessage().setHeader(KafkaConstants.KEY, key);
-            out.getMessage().setBody(event);
-            int size = limit.sizeOf(out, key, event);
+            int size = envelope + event.length + 3 * key.length() + KafkaRecordLimit.RECORD_FRAMING_BYTES;
+            if (size > limit.maxRequestSize()) {
+                // near the limit: the client's own count, which is lower
+                size = limit.sizeOf(exchange, key, event);
+            }
             if (size > limit.maxRequestSize()) {
                 // a field other than the (already cut) Description is too long: this record goes to the DLQ,
                 // the file goes on
@@ -175,7 +176,7 @@ public final class InputReader {
                         + limit.maxRequestSize() + "), even with its Description cut"));
                 continue;
             }
-            batch.event(i, record, out);
+            batch.event(i, record, new OutgoingEvent(exchange.getContext(), key, event));
         }
         exchange.setProperty(BATCH, batch);
         exchange.getMessage().setBody(batch.sending());
@@ -196,14 +197,14 @@ public final class InputReader {
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         OutgoingBatch batch = exchange.getProperty(BATCH, OutgoingBatch.class);
         exchange.removeProperty(BATCH);
-        List<Exchange> events = batch.events();
+        List<OutgoingEvent> events = batch.events();
         int acknowledged = 0;
         Exception failure = null;
         long unanswered = 0;
         for (int i = 0; i < events.size(); i++) {
-            Exchange event = events.get(i);
-            Exception error = event.getException();
-            if (error == null && event.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
+            OutgoingEvent event = events.get(i);
+            Exception error = event.error();
+            if (event.acknowledged()) {
                 acknowledged++;
             } else if (OutgoingBatch.refusedForItsSize(error)) {
                 batch.refused(i, deadLetter(batch.record(i), RejectReason.TOO_LARGE,

@@ -23,6 +23,13 @@ import java.util.Map;
  */
 public record KafkaRecordLimit(int maxRequestSize, KafkaConfiguration configuration) {
 
+    /**
+     * At most what a record's own framing adds to its key and value (length varints, attributes, offset and
+     * timestamp deltas, header count): {@link #sizeOf} with no key and an empty value, plus the value's length, plus
+     * three bytes per character of the key, plus this, is never below {@link #sizeOf} of the record.
+     */
+    public static final int RECORD_FRAMING_BYTES = 16;
+
     public static KafkaRecordLimit of(CamelContext context) {
         KafkaConfiguration configuration = context.getComponent("kafka", KafkaComponent.class).getConfiguration();
         Object additional = configuration.getAdditionalProperties() == null ? null

@@ -1,7 +1,6 @@
 package io.ingestobs.camel;
 
 import io.ingestobs.input.ParsedRecord;
-import org.apache.camel.Exchange;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import java.util.ArrayList;
@@ -11,8 +10,8 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * One group of records on its way to the topic: an exchange per event (what camel-kafka sends, and where it writes
- * each record's outcome), the record each one came from, and the group's dead letters in file order.
+ * One group of records on its way to the topic: an {@link OutgoingEvent} per event (what camel-kafka sends, and where
+ * it writes each record's outcome), the record each one came from, and the group's dead letters in file order.
  */
 final class OutgoingBatch {
 
@@ -20,7 +19,7 @@ final class OutgoingBatch {
     private record Letter(int index, OutgoingDeadLetter letter) {
     }
 
-    private final List<Exchange> events;
+    private final List<OutgoingEvent> events;
     private final List<ParsedRecord> records;
     private final int[] indexes;
     private final List<Letter> letters = new ArrayList<>();
@@ -31,7 +30,7 @@ final class OutgoingBatch {
         this.indexes = new int[capacity];
     }
 
-    void event(int index, ParsedRecord record, Exchange event) {
+    void event(int index, ParsedRecord record, OutgoingEvent event) {
         indexes[events.size()] = index;
         events.add(event);
         records.add(record);
@@ -46,7 +45,7 @@ final class OutgoingBatch {
         letters.add(new Letter(indexes[i], letter));
     }
 
-    List<Exchange> events() {
+    List<OutgoingEvent> events() {
         return events;
     }
 
@@ -55,7 +54,7 @@ final class OutgoingBatch {
      * but its size (no metadata within max.block.ms, a closed producer): the events after it would each wait as
      * long again, and the file ends there anyway.
      */
-    Iterator<Exchange> sending() {
+    Iterator<OutgoingEvent> sending() {
         return new Iterator<>() {
             private int next;
 
@@ -65,7 +64,7 @@ final class OutgoingBatch {
             }
 
             @Override
-            public Exchange next() {
+            public OutgoingEvent next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
@@ -74,8 +73,9 @@ final class OutgoingBatch {
         };
     }
 
-    private static boolean failedAtOnce(Exchange event) {
-        return event.getException() != null && !refusedForItsSize(event.getException());
+    private static boolean failedAtOnce(OutgoingEvent event) {
+        Exception error = event.error();
+        return error != null && !refusedForItsSize(error);
     }
 
     static boolean refusedForItsSize(Throwable error) {
