@@ -142,14 +142,18 @@ final class ProducerBench {
         long launched = System.nanoTime();
         Process process = Procs.start(command, env, log);
         double[] pipelineCpu = {0};
+        // each thread's CPU, read until the process exits: which stage is the bottleneck
+        List<Map<String, Double>> threads = new ArrayList<>(List.of(Map.of()));
         Process jstat = Procs.jstat(process.pid(), OUT.resolve(name + "-jstat.txt"));
         Procs.awaitLine(log, "Chargé", TimeUnit.MINUTES.toMillis(10), process);
         // live heap (a full collection, then what is left) once, a while into the publishing
         double live = Double.NaN;
-        if (!waitFor(process, 5, pipelineCpu)) {
+        Map<String, String> threadNames = Map.of();
+        if (!waitFor(process, 5, pipelineCpu, threads)) {
+            threadNames = Procs.javaThreadNames(process.pid());
             live = admin.liveHeap(process, OUT.resolve(name + "-histogram-publishing.txt"));
         }
-        boolean complete = waitFor(process, timeoutSeconds, pipelineCpu);
+        boolean complete = waitFor(process, timeoutSeconds, pipelineCpu, threads);
         Cpu cpuAfter = Cpu.now(admin.brokerPid());
         double processSeconds = (System.nanoTime() - launched) / 1e9;
         if (!complete) {
@@ -189,6 +193,8 @@ final class ProducerBench {
         Bench.log("producer %d MiB: whole process (JVM start, count pass, publishing, stop): pipeline CPU %.2f s per "
                         + "million records; %s", mib, pipelineCpu[0] / (in.lines() / 1e6),
                 cpuAfter.since(cpuBefore, in.lines(), processSeconds, "bench JVM"));
+        Bench.log("producer %d MiB: CPU seconds of the pipeline's threads (whole process):%n%s", mib,
+                Procs.threadCpuDiff(Map.of(), threads.get(0), threadNames));
 
         // 2. the raw producer again, same broker, same settings, the same events, on a topic of its own
         double rawAfter = rawRun("bench-raw-producer-" + mib + "-after", in, settings);
@@ -208,11 +214,17 @@ final class ProducerBench {
      * Waits up to {@code seconds} for the process to end, reading its CPU seconds meanwhile into {@code cpu[0]}
      * (its /proc entry goes when it exits).
      */
-    private static boolean waitFor(Process process, long seconds, double[] cpu) throws InterruptedException {
+    private static boolean waitFor(Process process, long seconds, double[] cpu, List<Map<String, Double>> threads)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             double now = Procs.cpuSeconds(process.pid());
             cpu[0] = Double.isNaN(now) ? cpu[0] : now;
+            // a thread's last reading is kept when it ends (the file's read-ahead thread ends before the process)
+            Map<String, Double> perThread = new HashMap<>(threads.get(0));
+            Procs.threadCpuSeconds(process.pid()).forEach((thread, used) -> perThread.merge(thread, used,
+                    Math::max));
+            threads.set(0, perThread);
             if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
                 return true;
             }

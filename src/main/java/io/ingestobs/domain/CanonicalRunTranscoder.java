@@ -1,5 +1,8 @@
 package io.ingestobs.domain;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Year;
 import java.time.ZoneId;
@@ -24,6 +27,14 @@ public final class CanonicalRunTranscoder {
     /** The topic record of one input record: its key (the source) and the event's bytes. */
     public record Transcoded(String key, byte[] event) {
     }
+
+    /** Eight bytes at a time: a string's plain ASCII run is skipped a word at a time. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long QUOTES = '"' * ONES;
+    private static final long BACKSLASHES = '\\' * ONES;
+    private static final long SPACES = ' ' * ONES;
 
     private static final int ID = 0;
     private static final int SOURCE = 1;
@@ -125,6 +136,8 @@ public final class CanonicalRunTranscoder {
         private final byte[] kinds = new byte[FIELDS.length];
         private final int[] starts = new int[FIELDS.length];
         private final int[] ends = new int[FIELDS.length];
+        private final byte[][] keyBytes = new byte[64][];
+        private final String[] keyTexts = new String[64];
         private byte[] in;
         private byte[] out = new byte[1024];
         private int size;
@@ -252,6 +265,10 @@ public final class CanonicalRunTranscoder {
          */
         private int string(int i, int to) {
             while (i < to) {
+                i = skipPlainAscii(i, to);
+                if (i >= to) {
+                    return -1;
+                }
                 int b = in[i];
                 if (b == '"') {
                     return i;
@@ -270,6 +287,24 @@ public final class CanonicalRunTranscoder {
                 i += n;
             }
             return -1;
+        }
+
+        /**
+         * The first quote, backslash, control character or non-ASCII byte from {@code i} on, as far as whole words
+         * go; {@code to} or the last partial word's start otherwise (the bytes before it are plain ASCII).
+         */
+        private int skipPlainAscii(int i, int to) {
+            while (i + 8 <= to) {
+                long word = (long) WORDS.get(in, i);
+                long special = zeroBytes(word ^ QUOTES) | zeroBytes(word ^ BACKSLASHES)
+                        | ((word - SPACES) & ~word & HIGH_BITS) | (word & HIGH_BITS);
+                if (special != 0) {
+                    // the lowest flag of each test is exact (a false one can only follow a true one)
+                    return i + (Long.numberOfTrailingZeros(special) >>> 3);
+                }
+                i += 8;
+            }
+            return i;
         }
 
         /** The length of the well-formed UTF-8 sequence of a character up to U+FFFF at {@code i}, or -1. */
@@ -413,7 +448,7 @@ public final class CanonicalRunTranscoder {
             append(HIGH_CPU);
             digit(kinds[CPU] == NUMBER && cpu > thresholds.highCpuSeconds() ? 1 : 0);
             append(END);
-            return new Transcoded(text(SOURCE), Arrays.copyOf(out, size));
+            return new Transcoded(key(), Arrays.copyOf(out, size));
         }
 
         /** A string that needs no trim and is not blank: its first and last bytes are visible ASCII. */
@@ -709,8 +744,22 @@ public final class CanonicalRunTranscoder {
             append(in, starts[field], ends[field] - starts[field]);
         }
 
-        private String text(int field) {
-            return new String(in, starts[field], ends[field] - starts[field], StandardCharsets.UTF_8);
+        /** The source as text: a file has few of them, each kept once rather than made again for every record. */
+        private String key() {
+            int s = starts[SOURCE];
+            int e = ends[SOURCE];
+            int hash = e - s;
+            for (int i = s; i < e; i++) {
+                hash = 31 * hash + in[i];
+            }
+            int slot = hash & (keyTexts.length - 1);
+            byte[] known = keyBytes[slot];
+            if (known != null && Arrays.equals(known, 0, known.length, in, s, e)) {
+                return keyTexts[slot];
+            }
+            keyBytes[slot] = Arrays.copyOfRange(in, s, e);
+            keyTexts[slot] = new String(in, s, e - s, StandardCharsets.UTF_8);
+            return keyTexts[slot];
         }
 
         private void digit(int d) {
@@ -746,6 +795,11 @@ public final class CanonicalRunTranscoder {
                 out = Arrays.copyOf(out, Math.max(out.length * 2, size + more));
             }
         }
+    }
+
+    /** A flag (high bit) on each zero byte of {@code word}, and maybe on bytes after the first: never before it. */
+    private static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
     }
 
     private static byte[] ascii(String text) {

@@ -2,6 +2,9 @@ package io.ingestobs.input;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -12,6 +15,13 @@ import java.util.Arrays;
  * {@link #buffer()}{@code [}{@link #start()}{@code , }{@link #end()}{@code )} until the next call to {@link #next()}.
  */
 final class ByteLines {
+
+    /** Eight bytes at a time: the line ends are looked for a word at a time (most of a file is line content). */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LINE_FEEDS = '\n' * ONES;
+    private static final long CARRIAGE_RETURNS = '\r' * ONES;
 
     private final InputStream in;
     private byte[] buffer = new byte[1 << 16];
@@ -56,6 +66,7 @@ final class ByteLines {
         }
         int scan = position;
         while (true) {
+            scan = skipToLineEnd(scan);
             while (scan < limit) {
                 byte b = buffer[scan];
                 if (b == '\n' || b == '\r') {
@@ -78,6 +89,28 @@ final class ByteLines {
             }
             scan = fill(scan);
         }
+    }
+
+    /**
+     * The first line end from {@code scan} on, as far as whole words go; else where the last partial word starts
+     * (the byte loop looks at the rest).
+     */
+    private int skipToLineEnd(int scan) {
+        while (scan + 8 <= limit) {
+            long word = (long) WORDS.get(buffer, scan);
+            long ends = zeroBytes(word ^ LINE_FEEDS) | zeroBytes(word ^ CARRIAGE_RETURNS);
+            if (ends != 0) {
+                // the lowest flag is exact (a false one can only follow a true one)
+                return scan + (Long.numberOfTrailingZeros(ends) >>> 3);
+            }
+            scan += 8;
+        }
+        return scan;
+    }
+
+    /** A flag (high bit) on each zero byte of {@code word}, and maybe on bytes after the first: never before it. */
+    static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
     }
 
     /** Whether nothing but (at most) the end of the last line is left. */
