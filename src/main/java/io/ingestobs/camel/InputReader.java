@@ -87,6 +87,10 @@ public final class InputReader {
      */
     public ReadAhead<List<PreparedRecord>> open(Exchange exchange) throws IOException {
         String file = exchange.getMessage().getHeader(FILE_HEADER, String.class);
+        // from here the file travels in the FileIngestion property: as a header, camel-kafka would send it along with
+        // every record of the file (it propagates the headers of a list body's exchange), which is the event and
+        // its key only (SPEC §3)
+        exchange.getMessage().removeHeader(FILE_HEADER);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
             throw new NoSuchFileException(path.toAbsolutePath().toString(), null, "no readable input file");

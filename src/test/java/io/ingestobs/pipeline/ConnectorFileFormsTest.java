@@ -15,6 +15,10 @@ import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.Scrape;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -275,6 +279,46 @@ class ConnectorFileFormsTest {
             assertTrue(before == null || before < id, source + ": run " + id + " came after run " + before);
         }
         assertEquals(sources.length, lastId.size());
+    }
+
+    /**
+     * A record on the topic is its key and its event, as a plain Kafka producer would send them (SPEC §3), and a
+     * dead letter its letter: the route's own header (the input file's path) is not sent along with every record.
+     */
+    @Test
+    void aTopicRecordIsItsKeyAndItsEventAndNothingElse(@TempDir Path dir) throws Exception {
+        Path file = jsonLines(dir, "runs.jsonl", List.of(run(1), run(2, r -> r.put("Source", "Efficy")),
+                run(3, r -> r.put("Debut", "15/09/2025 10h"))));
+        ProducerSummary summary = produce(topics("bare", file));
+        assertCounts(summary, 3, 2, 1);
+        for (String topic : List.of("bare", "bare.dlq")) {
+            List<ConsumerRecord<String, byte[]>> records = readRecords(topic, topic.equals("bare") ? 2 : 1);
+            for (ConsumerRecord<String, byte[]> record : records) {
+                assertEquals(0, record.headers().toArray().length, () -> topic + " record with headers: "
+                        + Arrays.toString(record.headers().toArray()));
+                JsonNode value = JSON.readTree(record.value());
+                if (topic.equals("bare")) {
+                    assertEquals(value.at("/source/name").asText(), record.key());
+                } else {
+                    assertEquals("bad_timestamp", value.get("reason").asText());
+                }
+            }
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readRecords(String topic, int expected) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers(), "group.id", "raw-reader-" + System.nanoTime(), "auto.offset.reset",
+                "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        assertEquals(expected, records.size(), topic);
+        return records;
     }
 
     @Test
