@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  * acknowledged (then its runs count here, and the next owner starts after them) or refused (then the next owner
  * reads them again from the last committed offset and counts them).
  * <p>
- * <p>
  * Batches overlap (docs/benchmark.md, "The overlap"): a batch is handed to Loki and the next one read while it is
  * pushed, so a partition's queue holds batches still in flight behind delivered ones, and a later batch may be
  * delivered before an earlier one. The offset committed for a partition is therefore that of its longest delivered
@@ -100,7 +99,10 @@ public final class CommittedRunCounter {
         this.metrics = metrics;
     }
 
-    /** {@code runs} of {@code partition} are delivered; they count once offsets up to {@code nextOffset} are committed. */
+    /**
+     * {@code runs} of {@code partition} are delivered (a batch handed over and settled at once, for tests of the
+     * counting alone); they count once offsets up to {@code nextOffset} are committed.
+     */
     synchronized void awaitCommit(TopicPartition partition, long nextOffset, List<ConsumedEvent> runs) {
         partitions.computeIfAbsent(partition, p -> new PartitionRuns()).owned
                 .add(new Waiting(nextOffset, nextOffset, runs, Delivery.DELIVERED));
@@ -120,7 +122,7 @@ public final class CommittedRunCounter {
 
     /**
      * The batch that made {@code batch} was delivered (Loki and the DLQ took everything) or failed. A batch of a
-     * partition given up meanwhile is no longer in any queue: its settling changes nothing.
+     * partition given up meanwhile counts for nothing: no commit sent before the give-up reached it.
      */
     synchronized void settle(Collection<Waiting> batch, boolean delivered) {
         for (Waiting waiting : batch) {
