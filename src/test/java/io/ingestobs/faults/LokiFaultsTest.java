@@ -252,15 +252,6 @@ class LokiFaultsTest {
             Await.until("offsets committed to the end",
                     () -> KafkaTopics.committed(broker.bootstrapServers(), "overlap-group") == RUNS);
 
-            assertTrue(secondAnswered.getCount() == 0, "a later batch was answered while the first was held");
-            assertTrue(failedAttempts.get() > 1, "the first batch failed, retried: " + failedAttempts.get());
-            List<String> order = loki.entries().stream().map(LokiTestServer.Entry::line).toList();
-            int firstHeld = -1;
-            for (int i = 0; i < order.size() && firstHeld < 0; i++) {
-                firstHeld = held.contains(order.get(i)) ? i : -1;
-            }
-            assertTrue(firstHeld > 0, "a later batch reached Loki before the first batch, consumed again");
-
             // every acknowledged commit: each record below the committed offset of its partition was in Loki
             Map<Integer, Map<Long, String>> topic = new HashMap<>();
             for (KafkaTopics.Located record : KafkaTopics.readLocated(broker.bootstrapServers(), "overlap", RUNS)) {
@@ -279,6 +270,14 @@ class LokiFaultsTest {
                 });
             }
             assertAllDelivered(consumer, lines, RUNS);
+            assertTrue(secondAnswered.getCount() == 0, "a later batch was answered while the first was held");
+            assertTrue(failedAttempts.get() > 1, "the first batch failed, retried: " + failedAttempts.get());
+            List<String> order = loki.entries().stream().map(LokiTestServer.Entry::line).toList();
+            int firstHeld = -1;
+            for (int i = 0; i < order.size() && firstHeld < 0; i++) {
+                firstHeld = held.contains(order.get(i)) ? i : -1;
+            }
+            assertTrue(firstHeld > 0, "a later batch reached Loki before the first batch, consumed again");
         } finally {
             CommitWatch.inLoki = Set::of;
         }
