@@ -38,6 +38,7 @@ public final class BatchReader {
         List<ConsumedEvent> events = new ArrayList<>(records.size());
         List<OutgoingDeadLetter> deadLetters = new ArrayList<>();
         Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
+        Map<String, Long> firstOffsets = new HashMap<>();
         PartitionIds partitionIds = new PartitionIds();
         for (Exchange record : records) {
             Message message = record.getMessage();
@@ -61,7 +62,9 @@ public final class BatchReader {
             byte[] bytes = message.getBody(byte[].class);
             boolean first = redeliveries.firstDelivery(partitionId, offset);
             if (commit != null) {
-                commits.put(partitionId, commit);
+                if (commits.put(partitionId, commit) == null) {
+                    firstOffsets.put(partitionId, offset);
+                }
             }
             try {
                 IngestionEvent event = EventJson.read(bytes);
@@ -74,7 +77,7 @@ public final class BatchReader {
                         + " offset " + offset, original, key, clock.instant()), first));
             }
         }
-        return new ConsumedBatch(events, deadLetters, commits);
+        return new ConsumedBatch(events, deadLetters, commits, firstOffsets);
     }
 
     /**

@@ -15,12 +15,20 @@ public final class ConsumedBatch {
     private final List<ConsumedEvent> events;
     private final List<OutgoingDeadLetter> deadLetters;
     private final Map<String, KafkaManualCommit> commits;
+    private final Map<String, Long> firstOffsets;
 
     public ConsumedBatch(List<ConsumedEvent> events, List<OutgoingDeadLetter> deadLetters,
                          Map<String, KafkaManualCommit> commits) {
+        this(events, deadLetters, commits, Map.of());
+    }
+
+    /** @param firstOffsets per partition, the offset of the batch's first record: where to read again if it fails */
+    public ConsumedBatch(List<ConsumedEvent> events, List<OutgoingDeadLetter> deadLetters,
+                         Map<String, KafkaManualCommit> commits, Map<String, Long> firstOffsets) {
         this.events = events;
         this.deadLetters = new ArrayList<>(deadLetters);
         this.commits = commits;
+        this.firstOffsets = firstOffsets;
     }
 
     public List<ConsumedEvent> getEvents() {
@@ -33,6 +41,10 @@ public final class ConsumedBatch {
 
     public Map<String, KafkaManualCommit> getCommits() {
         return commits;
+    }
+
+    public Map<String, Long> getFirstOffsets() {
+        return firstOffsets;
     }
 
     void addDeadLetter(OutgoingDeadLetter letter) {

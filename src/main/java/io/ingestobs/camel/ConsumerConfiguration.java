@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The beans of routes/consumer.yaml, declared the Camel Main way: settings injected from the properties (SPEC §6),
@@ -33,6 +34,10 @@ public final class ConsumerConfiguration implements CamelConfiguration {
     private int maxPairs;
     @PropertyInject("consumer.handoverCommitTimeoutMs")
     private int handoverCommitTimeoutMs;
+    @PropertyInject("consumer.batchesInFlight")
+    private int batchesInFlight;
+    @PropertyInject("loki.retry.maxTimeMs")
+    private long lokiRetryMaxMs;
     @PropertyInject("consumer.stateReadBackRecords")
     private int stateReadBackRecords;
     @PropertyInject("consumer.stateReadBackTimeoutMs")
@@ -110,9 +115,19 @@ public final class ConsumerConfiguration implements CamelConfiguration {
         return new MetricPairsHealthCheck(budget);
     }
 
+    /** CONSUMER_BATCHES_IN_FLIGHT: batches handed to Loki and not yet settled while the next ones are read. */
     @BindToRegistry(value = "offsetCommitter", lazy = true)
     public OffsetCommitter offsetCommitter(@BeanInject("committedRuns") CommittedRunCounter counter) {
-        return new OffsetCommitter(counter);
+        return new OffsetCommitter(counter, batchesInFlight);
+    }
+
+    /**
+     * The threads that push the batches handed over (routes/consumer.yaml, deliver-batch): one per batch in flight,
+     * so a handed-over batch never queues behind another for a thread.
+     */
+    @BindToRegistry(value = "batchDeliverers", lazy = true)
+    public ExecutorService batchDeliverers(CamelContext context) {
+        return context.getExecutorServiceManager().newFixedThreadPool(this, "batch-deliverer", batchesInFlight);
     }
 
     @BindToRegistry("recordCommits")
@@ -124,7 +139,11 @@ public final class ConsumerConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "handoverClients", lazy = true)
     public HandoverKafkaClientFactory handoverClients(@BeanInject("committedRuns") CommittedRunCounter counter,
                                                       @BeanInject("runMeters") RunMetrics runMetrics) {
-        return new HandoverKafkaClientFactory(counter, Duration.ofMillis(handoverCommitTimeoutMs), runMetrics,
+        // a leaving partition waits for its batches in flight: each is settled within the Loki retry budget, plus
+        // the dead letters' own send
+        Duration inFlightTimeout = Duration.ofMillis(lokiRetryMaxMs + handoverCommitTimeoutMs);
+        return new HandoverKafkaClientFactory(counter, Duration.ofMillis(handoverCommitTimeoutMs), inFlightTimeout,
+                runMetrics,
                 stateReadBackRecords, Duration.ofMillis(stateReadBackTimeoutMs));
     }
 

@@ -4,6 +4,7 @@ import io.ingestobs.metrics.RunMetrics;
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
@@ -20,21 +21,23 @@ public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory 
 
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
+    private final Duration inFlightTimeout;
     private final PartitionStateReadBack readBack;
 
     /** Without reading the state of assigned partitions back. */
-    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout) {
-        this(counter, commitTimeout, null, 0, Duration.ZERO);
+    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, Duration inFlightTimeout) {
+        this(counter, commitTimeout, inFlightTimeout, null, 0, Duration.ZERO);
     }
 
     /**
      * With the state of assigned partitions read back into {@code metrics}: at most the last
      * {@code readBackMaxRecords} committed records of each, within {@code readBackTimeout}.
      */
-    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, RunMetrics metrics,
-                                      int readBackMaxRecords, Duration readBackTimeout) {
+    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, Duration inFlightTimeout,
+                                      RunMetrics metrics, int readBackMaxRecords, Duration readBackTimeout) {
         this.counter = counter;
         this.commitTimeout = commitTimeout;
+        this.inFlightTimeout = inFlightTimeout;
         this.readBack = metrics == null ? null
                 : new PartitionStateReadBack(metrics, counter, readBackMaxRecords, readBackTimeout);
     }
@@ -53,15 +56,26 @@ public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory 
             this.properties = properties;
         }
 
+        /**
+         * The one place that runs on camel-kafka's polling thread between batches, even when no batch comes: the
+         * commits of batches delivered meanwhile on the deliverer threads, and the seek back of a failed one, go
+         * out here (a KafkaConsumer is used by one thread only).
+         */
+        @Override
+        public ConsumerRecords<Object, Object> poll(Duration timeout) {
+            counter.beforePoll(this);
+            return super.poll(timeout);
+        }
+
         @Override
         public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
-            super.subscribe(topics, new PartitionHandover(this, listener, counter, commitTimeout, readBack,
+            super.subscribe(topics, new PartitionHandover(this, listener, counter, commitTimeout, inFlightTimeout, readBack,
                     properties));
         }
 
         @Override
         public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
-            super.subscribe(pattern, new PartitionHandover(this, listener, counter, commitTimeout, readBack,
+            super.subscribe(pattern, new PartitionHandover(this, listener, counter, commitTimeout, inFlightTimeout, readBack,
                     properties));
         }
     }

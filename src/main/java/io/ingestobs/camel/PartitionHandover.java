@@ -18,8 +18,9 @@ import java.util.Properties;
 /**
  * Runs before camel-kafka's own rebalance listener when partitions leave a consumer (a rebalance, a scale-out,
  * this replica stopping): what was delivered is committed synchronously, the commit acknowledged, and its runs
- * counted here, before the next owner may read the partition. The consumer route processes a batch on the polling
- * thread, so a revocation, which Kafka runs inside {@code poll}, never comes in the middle of one.
+ * counted here, before the next owner may read the partition. The consumer route reads and hands over a batch on
+ * the polling thread, so a revocation, which Kafka runs inside {@code poll}, never comes in the middle of that; the
+ * pushes of batches handed over are waited for here.
  */
 final class PartitionHandover implements ConsumerRebalanceListener {
 
@@ -29,11 +30,14 @@ final class PartitionHandover implements ConsumerRebalanceListener {
     private final ConsumerRebalanceListener camelListener;
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
+    private final Duration inFlightTimeout;
     private final PartitionStateReadBack readBack;
     private final Properties consumerProperties;
 
     PartitionHandover(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, CommittedRunCounter counter,
-                      Duration commitTimeout, PartitionStateReadBack readBack, Properties consumerProperties) {
+                      Duration commitTimeout, Duration inFlightTimeout, PartitionStateReadBack readBack,
+                      Properties consumerProperties) {
+        this.inFlightTimeout = inFlightTimeout;
         this.consumer = consumer;
         this.camelListener = camelListener;
         this.counter = counter;
@@ -44,6 +48,7 @@ final class PartitionHandover implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        awaitBatchesInFlight(partitions);
         Map<TopicPartition, OffsetAndMetadata> offsets = counter.uncommitted(partitions);
         if (!offsets.isEmpty()) {
             try {
@@ -54,7 +59,31 @@ final class PartitionHandover implements ConsumerRebalanceListener {
                 settleWithTheGroup(partitions, e);
             }
         }
+        // what is left behind a failed batch (or one still pushing past the wait) was not committed: it is read
+        // again from the committed offset, by the next owner or by this consumer when it subscribes again
+        int left = counter.giveUp(partitions);
+        if (left > 0) {
+            LOG.warn("Partitions {} handed over with {} runs behind a batch not delivered: read again from the "
+                    + "committed offsets", partitions, left);
+        }
         camelListener.onPartitionsRevoked(partitions);
+    }
+
+    /**
+     * Batches are pushed to Loki while the next is read: before a partition is committed and handed over, its
+     * batches still in flight finish (delivered, or failed and then left uncommitted), within the Loki retry budget.
+     */
+    private void awaitBatchesInFlight(Collection<TopicPartition> partitions) {
+        try {
+            if (!counter.awaitSettled(partitions, inFlightTimeout)) {
+                LOG.warn("Partitions {} leave with batches still being pushed after {}: only what was delivered "
+                        + "before is committed", partitions, inFlightTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while partitions {} waited for their batches in flight: only what was delivered "
+                    + "is committed", partitions);
+        }
     }
 
     /**

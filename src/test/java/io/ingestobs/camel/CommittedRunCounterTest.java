@@ -96,6 +96,41 @@ class CommittedRunCounterTest {
         assertEquals(0, counter.waitingRuns());
     }
 
+    @Test
+    void aBatchDeliveredBeforeAnEarlierOneIsCommittedOnlyWithIt() {
+        CommittedRunCounter.Waiting first = counter.handedOver(P0, 0, 100, runs(0, 100));
+        CommittedRunCounter.Waiting second = counter.handedOver(P0, 100, 200, runs(100, 200));
+        counter.settle(List.of(second), true);
+        assertEquals(Map.of(), counter.uncommitted(List.of(P0)), "the first batch is still in flight");
+        counter.settle(List.of(first), true);
+        assertEquals(Map.of(P0, new OffsetAndMetadata(200)), counter.uncommitted(List.of(P0)));
+        counter.committed(Map.of(P0, new OffsetAndMetadata(200)));
+        assertEquals(200, counted());
+    }
+
+    @Test
+    void aFailedBatchStopsTheCommitAndIsReadAgainFromItsFirstOffset() {
+        TopicPartition p1 = new TopicPartition("t", 1);
+        counter.awaitCommit(P0, 50, runs(0, 50));
+        CommittedRunCounter.Waiting failing = counter.handedOver(P0, 50, 100, runs(50, 100));
+        CommittedRunCounter.Waiting later = counter.handedOver(P0, 100, 150, runs(100, 150));
+        CommittedRunCounter.Waiting other = counter.handedOver(p1, 0, 30, runs(150, 180, 1));
+        counter.settle(List.of(later, other), true);
+        counter.settle(List.of(failing), false);
+
+        assertEquals(Map.of(P0, new OffsetAndMetadata(50), p1, new OffsetAndMetadata(30)),
+                counter.uncommitted(List.of(P0, p1)), "P0 up to the failed batch only; P1 on its own");
+        assertEquals(true, counter.anyFailed(List.of(P0)));
+        assertEquals(false, counter.anyFailed(List.of(p1)));
+        assertEquals(Map.of(P0, 50L), counter.rewindTargets(List.of(P0, p1)));
+        assertEquals(Map.of(), counter.rewindTargets(List.of(P0, p1)), "sought back once");
+
+        counter.committed(Map.of(P0, new OffsetAndMetadata(50)));
+        assertEquals(50, counted(), "the failed batch and the one after it wait, uncounted");
+        assertEquals(100, counter.giveUp(List.of(P0)), "handed over: read again from offset 50");
+        assertEquals(false, counter.anyFailed(List.of(P0)));
+    }
+
     private List<ConsumedEvent> runs(int from, int to) {
         return runs(from, to, 0);
     }

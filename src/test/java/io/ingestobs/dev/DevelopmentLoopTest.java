@@ -26,6 +26,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** What a developer relies on day to day: live route edits, and a watched input directory (SPEC §6). */
@@ -62,8 +63,12 @@ class DevelopmentLoopTest {
 
             // a developer adds an audit step to the consumer route and saves the file
             Path consumer = routes.resolve("consumer.yaml");
-            String edited = Files.readString(consumer).replace("        - to: direct:loki-push\n",
-                    "        - to: direct:reload-audit\n        - to: direct:loki-push\n")
+            // a step of the consumer route itself, once its batch is read (anchored at the line's start: the same
+            // text may stand deeper in another route)
+            String handOver = "\n        - bean:\n            ref: offsetCommitter\n            method: handOver\n";
+            String original = Files.readString(consumer);
+            assertTrue(original.contains(handOver), "the consumer route hands its batch over");
+            String edited = original.replace(handOver, "\n        - to: direct:reload-audit" + handOver)
                     + "\n- route:\n    id: reload-audit\n    from:\n      uri: direct:reload-audit\n"
                     + "      steps:\n        - log: \"audited a batch of ${body.events.size} events\"\n";
             save(consumer, edited);

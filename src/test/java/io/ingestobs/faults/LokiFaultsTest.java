@@ -135,7 +135,9 @@ class LokiFaultsTest {
                 }
                 Thread.sleep(100);
             }
-            assertTrue(maxPending > 0 && maxPending <= 500, "pending while down, capped at one batch: " + maxPending);
+            // batches overlap: CONSUMER_BATCHES_IN_FLIGHT (2) batches of 500 may wait for Loki, no more
+            assertTrue(maxPending > 0 && maxPending <= 2 * 500, "pending while down, capped at two batches: "
+                    + maxPending);
             assertTrue(committedSamples > 0, "committed offsets read during the outage");
             assertEquals(0, maxCommittedWhileDown, "nothing may be committed past what Loki did not take");
             assertAllDelivered(consumer, lines, RUNS);
@@ -193,6 +195,91 @@ class LokiFaultsTest {
             consumer.loki.delayEachResponse(300);
             Set<String> lines = asLines(SyntheticRuns.publish(broker.bootstrapServers(), "slow", 0, RUNS, 50));
             assertAllDelivered(consumer, lines, RUNS);
+        }
+    }
+
+    /**
+     * Batches overlap: two are pushed while the next is read. Loki holds the first batch's push, answers the second
+     * batch's at once, then fails the first (503 past the retry budget). No commit may pass the first batch's first
+     * offset of any of its partitions while its runs are not in Loki (checked on every acknowledged commit, as the
+     * coordinator acknowledges it), the first batch must be consumed again, and the counts end exact.
+     */
+    @Test
+    void aBatchAnsweredBeforeAnEarlierOneThatFailsIsNeverCommittedPastIt() throws Exception {
+        Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch secondAnswered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong failUntil = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
+        LokiTestServer loki = new LokiTestServer();
+        loki.onPush(entries -> {
+            Set<String> lines = new HashSet<>();
+            entries.forEach(e -> lines.add(e.line()));
+            boolean first;
+            synchronized (held) {
+                first = held.isEmpty();
+                if (first) {
+                    held.addAll(lines);
+                }
+            }
+            if (first) {
+                try {
+                    // the second batch's push is answered while this one is held; then this one fails
+                    secondAnswered.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                failUntil.set(System.currentTimeMillis() + 2500);
+                failedAttempts.incrementAndGet();
+                return new Answer(503, "held, then failed (test)", null);
+            }
+            if (!java.util.Collections.disjoint(lines, held)) {
+                if (System.currentTimeMillis() < failUntil.get()) {
+                    failedAttempts.incrementAndGet();
+                    return new Answer(503, "still failing the first batch (test)", null);
+                }
+                return null;
+            }
+            secondAnswered.countDown();
+            return null;
+        });
+        CommitWatch.COMMITS.clear();
+        CommitWatch.inLoki = loki::distinctLines;
+        try (Consumer consumer = new Consumer("overlap", loki, Map.of("loki.retry.maxTimeMs", "1500",
+                "loki.retry.maxBackoffMs", "300", "camel.component.kafka.interceptorClasses",
+                CommitWatch.class.getName()))) {
+            Set<String> lines = asLines(SyntheticRuns.publish(broker.bootstrapServers(), "overlap", 0, RUNS, 50));
+            Await.until("offsets committed to the end",
+                    () -> KafkaTopics.committed(broker.bootstrapServers(), "overlap-group") == RUNS);
+
+            // every acknowledged commit: each record below the committed offset of its partition was in Loki
+            Map<Integer, Map<Long, String>> topic = new HashMap<>();
+            for (KafkaTopics.Located record : KafkaTopics.readLocated(broker.bootstrapServers(), "overlap", RUNS)) {
+                topic.computeIfAbsent(record.partition(), p -> new HashMap<>()).put(record.offset(), record.value());
+            }
+            assertTrue(!CommitWatch.COMMITS.isEmpty(), "the commits were seen");
+            for (CommitWatch.Commit commit : CommitWatch.COMMITS) {
+                commit.offsets().forEach((partition, offset) -> {
+                    if (!partition.topic().equals("overlap")) {
+                        return;
+                    }
+                    topic.get(partition.partition()).forEach((recordOffset, line) -> assertTrue(
+                            recordOffset >= offset || commit.inLoki().contains(line), () -> "committed " + partition
+                                    + " at " + offset + " while its record at " + recordOffset + " was not in Loki"
+                                    + (held.contains(line) ? " (of the first batch, held then failed)" : "")));
+                });
+            }
+            assertAllDelivered(consumer, lines, RUNS);
+            assertTrue(secondAnswered.getCount() == 0, "a later batch was answered while the first was held");
+            assertTrue(failedAttempts.get() > 1, "the first batch failed, retried: " + failedAttempts.get());
+            List<String> order = loki.entries().stream().map(LokiTestServer.Entry::line).toList();
+            int firstHeld = -1;
+            for (int i = 0; i < order.size() && firstHeld < 0; i++) {
+                firstHeld = held.contains(order.get(i)) ? i : -1;
+            }
+            assertTrue(firstHeld > 0, "a later batch reached Loki before the first batch, consumed again");
+        } finally {
+            CommitWatch.inLoki = Set::of;
         }
     }
 

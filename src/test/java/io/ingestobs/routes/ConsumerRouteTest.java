@@ -1,5 +1,7 @@
 package io.ingestobs.routes;
 
+import io.ingestobs.camel.CommittedRunCounter;
+import io.ingestobs.camel.OffsetCommitter;
 import io.ingestobs.camel.RecordCommit;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.SyntheticRuns;
@@ -29,9 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * routes/consumer.yaml with routes/loki.yaml and routes/dead-letters.yaml: a consumed batch goes to Loki, then its
- * dead letters to the DLQ, then its offsets are committed, last; its runs count when that commit is acknowledged.
- * A step that fails leaves the offsets uncommitted and counts nothing. Kafka is replaced by camel-kafka's own input
+ * routes/consumer.yaml with routes/loki.yaml and routes/dead-letters.yaml: a consumed batch is handed over and goes
+ * to Loki, then its dead letters to the DLQ, on a deliverer thread; its offsets are committed last, on the polling
+ * thread before its next poll; its runs count when that commit is acknowledged. A step that fails leaves the
+ * offsets uncommitted, counts nothing, and the consumer reads the batch again. Kafka is replaced by camel-kafka's own input
  * (a list of exchanges with its headers and manual commits on a kafka-clients MockConsumer) and a mock DLQ.
  */
 class ConsumerRouteTest extends RouteTestSupport {
@@ -73,10 +76,9 @@ class ConsumerRouteTest extends RouteTestSupport {
                 "loki.retry.maxTimeMs", "300", "loki.retry.initialBackoffMs", "20"));
         props.putAll(overrides);
         load(props, "consumer.yaml", "loki.yaml", "dead-letters.yaml");
-        AdviceWith.adviceWith(context, "consume-events", a -> {
-            a.replaceFromWith("direct:consume");
-            a.weaveByToUri("direct:loki-push").after().process(e -> steps.add("loki " + loki.entries().size()));
-        });
+        AdviceWith.adviceWith(context, "consume-events", a -> a.replaceFromWith("direct:consume"));
+        AdviceWith.adviceWith(context, "deliver-batch", a ->
+            a.weaveByToUri("direct:loki-push").after().process(e -> steps.add("loki " + loki.entries().size())));
         // the lag route reads the broker on a timer: here only when asked
         AdviceWith.adviceWith(context, "consumer-lag", a -> a.replaceFromWith("direct:lag"));
         AdviceWith.adviceWith(context, "dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dlq"));
@@ -102,12 +104,25 @@ class ConsumerRouteTest extends RouteTestSupport {
         return records;
     }
 
+    /** What the polling thread does before its next poll: commit what was delivered, seek back what failed. */
+    private void poll() {
+        context.getRegistry().lookupByNameAndType("committedRuns", CommittedRunCounter.class).beforePoll(consumer);
+    }
+
+    /** Sends a batch as camel-kafka does, and waits until its push is settled (on a deliverer thread). */
+    private void consumeAndSettle(List<Exchange> batch) throws InterruptedException {
+        template.sendBody("direct:consume", batch);
+        assertTrue(context.getRegistry().lookupByNameAndType("committedRuns", CommittedRunCounter.class)
+                .awaitSettled(List.of(P0), Duration.ofSeconds(10)), "the batch's push settled");
+    }
+
     @Test
     void lokiThenTheDeadLettersThenTheCommitLastAndTheRunsCountOnceItIsAcknowledged() throws Exception {
         start(Map.of());
-        NotifyBuilder done = new NotifyBuilder(context).fromRoute("consume-events").whenCompleted(1).create();
-        template.sendBody("direct:consume", records(0, 5, true));
-        assertTrue(done.matches(10, TimeUnit.SECONDS));
+        consumeAndSettle(records(0, 5, true));
+        assertEquals(List.of("loki 4", "dlq"), steps, "nothing committed from the deliverer thread");
+        assertEquals(0, total("ingestion_runs_total"), "nothing counted before the commit is acknowledged");
+        poll();
 
         assertEquals(List.of("loki 4", "dlq", "commit {" + P0 + "=OffsetAndMetadata{offset=5, leaderEpoch=null, "
                 + "metadata=''}}"), steps);
@@ -118,26 +133,33 @@ class ConsumerRouteTest extends RouteTestSupport {
 
         // the same records delivered again (a rebalance before the commit, say): Loki dedupes, nothing counts twice
         steps.clear();
-        template.sendBody("direct:consume", records(0, 5, true));
+        consumeAndSettle(records(0, 5, true));
+        poll();
         assertEquals(4, total("ingestion_runs_total"));
         assertEquals(1, samples("ingestion_dead_letters_total").stream()
                 .mapToDouble(s -> s.value()).sum(), "a redelivered dead letter goes to the DLQ, counted once");
     }
 
     @Test
-    void whenLokiCannotTakeTheBatchNothingIsSentToTheDlqCommittedOrCounted() throws Exception {
+    void whenLokiCannotTakeTheBatchNothingIsSentToTheDlqCommittedOrCountedAndItIsReadAgain() throws Exception {
         start(Map.of());
         loki.downFor(Duration.ofMinutes(1), 503);
         MockEndpoint dlq = getMockEndpoint("mock:dlq");
         dlq.expectedMessageCount(0);
 
-        Exception failure = assertThrows(Exception.class,
-                () -> template.sendBody("direct:consume", records(0, 5, true)));
+        consumeAndSettle(records(0, 5, true));
+        poll();
 
-        assertTrue(failure.getCause().getMessage().contains("Loki did not take"), failure.toString());
         assertEquals(List.of(), steps, "no step after the failed Loki push, no commit");
         assertEquals(null, consumer.committed(java.util.Set.of(P0)).get(P0));
+        assertEquals(0, consumer.position(P0), "sought back to the failed batch's first offset");
         assertEquals(0, total("ingestion_runs_total"));
+        // what camel-kafka holds after it is refused: it then reads again from the committed offsets
+        Exception refused = assertThrows(Exception.class,
+                () -> template.sendBody("direct:consume", records(5, 10, false)));
+        assertTrue(refused.getCause() instanceof OffsetCommitter.EarlierBatchNotDeliveredException,
+                refused.toString());
+        assertEquals(List.of(), steps);
         dlq.assertIsSatisfied();
     }
 
@@ -148,7 +170,8 @@ class ConsumerRouteTest extends RouteTestSupport {
             throw new org.apache.kafka.common.errors.TimeoutException("DLQ topic unreachable (test)");
         });
 
-        assertThrows(Exception.class, () -> template.sendBody("direct:consume", records(0, 5, true)));
+        consumeAndSettle(records(0, 5, true));
+        poll();
 
         assertEquals(List.of("loki 4"), steps, "Loki took the runs; the DLQ failed; no commit");
         assertEquals(null, consumer.committed(java.util.Set.of(P0)).get(P0));

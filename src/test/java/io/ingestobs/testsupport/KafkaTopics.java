@@ -78,4 +78,26 @@ public final class KafkaTopics {
                 .collect(Collectors.joining("\n")));
         return records;
     }
+
+    /** A record of a topic: where it is, and its value as text. */
+    public record Located(int partition, long offset, String value) {
+    }
+
+    /** Every record of {@code topic} (at least {@code expected}), read from the start, with where it is. */
+    public static List<Located> readLocated(String brokers, String topic, int expected) {
+        List<Located> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
+                "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(new Located(record.partition(), record.offset(),
+                            new String(record.value(), java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        return records;
+    }
 }

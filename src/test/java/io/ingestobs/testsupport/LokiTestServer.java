@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -62,6 +63,7 @@ public final class LokiTestServer implements AutoCloseable {
     private final AtomicInteger queries = new AtomicInteger();
     private volatile boolean queriesStalled;
     private volatile int downStatus;
+    private volatile Function<List<Entry>, Answer> pushHook = entries -> null;
 
     public LokiTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -77,6 +79,14 @@ public final class LokiTestServer implements AutoCloseable {
 
     public void answerNext(Answer... answers) {
         forced.addAll(List.of(answers));
+    }
+
+    /**
+     * Sees every well-formed push first, on the request's own thread (it may hold it there): an answer sends it
+     * instead of storing anything; null lets the push be handled as usual.
+     */
+    public void onPush(Function<List<Entry>, Answer> hook) {
+        this.pushHook = hook;
     }
 
     public void refuseLinesMatching(Predicate<String> predicate, PartialMode mode) {
@@ -200,6 +210,11 @@ public final class LokiTestServer implements AutoCloseable {
                 entries = parse(body);
             } catch (IllegalArgumentException e) {
                 respond(exchange, 400, e.getMessage(), null);
+                return;
+            }
+            Answer hooked = pushHook.apply(entries);
+            if (hooked != null) {
+                respond(exchange, hooked.status(), hooked.body(), hooked.retryAfter());
                 return;
             }
             entriesReceived.addAndGet(entries.size());
