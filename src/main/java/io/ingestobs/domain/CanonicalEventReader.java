@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 
+import static io.ingestobs.domain.CanonicalEventForm.ascii;
+
 /**
  * The consumer's first reading of an event: the exact bytes {@link EventJson#write} gives (its field order, no
  * white space, no escape in a string), checked and read byte by byte in one pass, without a JSON parser. Anything
@@ -16,43 +18,31 @@ import java.util.Arrays;
  */
 final class CanonicalEventReader {
 
-    private static final byte[] TIMESTAMP = ascii("{\"@timestamp\":");
-    private static final byte[] VERSION = ascii(",\"@version\":\"1\",\"event\":{\"dataset\":\"ingestion-logs\","
-            + "\"kind\":\"event\",\"outcome\":");
-    private static final byte[] SOURCE = ascii("},\"source\":{\"name\":");
-    private static final byte[] SOURCE_TYPE = ascii(",\"type\":\"api\"},\"objet\":{\"id\":");
-    private static final byte[] OBJET_NAME = ascii(",\"name\":");
-    private static final byte[] TRANSFORMATION = ascii(",\"transformation\":");
-    private static final byte[] ETAT = ascii("},\"etat\":");
-    private static final byte[] DEBUT = ascii(",\"debut\":");
-    private static final byte[] FIN = ascii(",\"fin\":");
-    private static final byte[] DESCRIPTION = ascii(",\"description\":");
-    private static final byte[] TRUNCATED = ascii(",\"description_truncated\":true,\"description_bytes\":");
-    private static final byte[] PERFORMANCE = ascii(",\"performance\":{\"duree_secondes\":");
-    private static final byte[] CPU = ascii(",\"cpu_time_sec\":");
-    private static final byte[] MEMORY = ascii(",\"memory_used_bytes\":");
-    private static final byte[] MEMORY_MB = ascii(",\"memory_used_mb\":");
-    private static final byte[] LABELS = ascii("},\"labels\":{\"etat\":");
-    private static final byte[] LABEL_SOURCE = ascii(",\"source\":");
-    private static final byte[] ZONE = ascii(",\"zone\":");
-    private static final byte[] ENTREPRISE = ascii(",\"entreprise\":");
-    private static final byte[] METRICS = ascii("},\"metrics\":{\"is_failed\":");
-    private static final byte[] IS_SUCCESS = ascii(",\"is_success\":");
-    private static final byte[] HIGH_MEMORY = ascii(",\"high_memory_usage\":");
-    private static final byte[] HIGH_CPU = ascii(",\"high_cpu_usage\":");
-    private static final byte[] END = ascii("}}");
-    private static final byte[] NULL = ascii("null");
-
-    /** 10^0 .. 10^22: every one exact as a double (see {@link #decimal}). */
-    private static final double[] POWERS_OF_TEN = new double[23];
-
-    static {
-        double power = 1;
-        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = power;
-            power *= 10;
-        }
-    }
+    private static final byte[] TIMESTAMP = ascii(CanonicalEventForm.TIMESTAMP);
+    private static final byte[] VERSION = ascii(CanonicalEventForm.VERSION);
+    private static final byte[] SOURCE = ascii(CanonicalEventForm.SOURCE);
+    private static final byte[] SOURCE_TYPE = ascii(CanonicalEventForm.SOURCE_TYPE);
+    private static final byte[] OBJET_NAME = ascii(CanonicalEventForm.OBJET_NAME);
+    private static final byte[] TRANSFORMATION = ascii(CanonicalEventForm.TRANSFORMATION);
+    private static final byte[] ETAT = ascii(CanonicalEventForm.ETAT);
+    private static final byte[] DEBUT = ascii(CanonicalEventForm.DEBUT);
+    private static final byte[] FIN = ascii(CanonicalEventForm.FIN);
+    private static final byte[] DESCRIPTION = ascii(CanonicalEventForm.DESCRIPTION);
+    private static final byte[] TRUNCATED = ascii(CanonicalEventForm.TRUNCATED);
+    private static final byte[] PERFORMANCE = ascii(CanonicalEventForm.PERFORMANCE);
+    private static final byte[] CPU = ascii(CanonicalEventForm.CPU);
+    private static final byte[] MEMORY = ascii(CanonicalEventForm.MEMORY);
+    private static final byte[] MEMORY_MB = ascii(CanonicalEventForm.MEMORY_MB);
+    private static final byte[] LABELS = ascii(CanonicalEventForm.LABELS);
+    private static final byte[] LABEL_SOURCE = ascii(CanonicalEventForm.LABEL_SOURCE);
+    private static final byte[] ZONE = ascii(CanonicalEventForm.ZONE);
+    private static final byte[] ENTREPRISE = ascii(CanonicalEventForm.ENTREPRISE);
+    private static final byte[] METRICS = ascii(CanonicalEventForm.METRICS);
+    private static final byte[] IS_SUCCESS = ascii(CanonicalEventForm.IS_SUCCESS);
+    private static final byte[] HIGH_MEMORY = ascii(CanonicalEventForm.HIGH_MEMORY);
+    private static final byte[] HIGH_CPU = ascii(CanonicalEventForm.HIGH_CPU);
+    private static final byte[] END = ascii(CanonicalEventForm.END);
+    private static final byte[] NULL = ascii(CanonicalEventForm.NULL);
 
     private final byte[] in;
     private int at;
@@ -349,7 +339,7 @@ final class CanonicalEventReader {
             return (double) (negative ? -digits : digits);
         }
         if (!exponent && count <= 15) {
-            double value = digits / POWERS_OF_TEN[fractionDigits];
+            double value = digits / CanonicalEventForm.POWERS_OF_TEN[fractionDigits];
             return negative ? -value : value;
         }
         return Double.parseDouble(new String(in, start, at - start, StandardCharsets.ISO_8859_1));
@@ -370,10 +360,6 @@ final class CanonicalEventReader {
             }
         }
         throw NotCanonical.INSTANCE;
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Not in the writer's form: the caller hands the event to the parsers. Thrown without a stack trace. */

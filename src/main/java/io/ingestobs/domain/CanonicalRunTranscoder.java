@@ -9,6 +9,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 
+import static io.ingestobs.domain.CanonicalEventForm.QUOTE;
+import static io.ingestobs.domain.CanonicalEventForm.ascii;
+
 /**
  * The producer's first reading of an input record: one JSON object in the plain form connectors write (the SPEC §2
  * fields, each at most once, strings without escapes in valid UTF-8, plain decimal numbers, local timestamps
@@ -65,42 +68,31 @@ public final class CanonicalRunTranscoder {
      */
     static final long PLAIN_HUNDREDTHS_BELOW = 20_000_000L;
     private static final double BYTES_PER_MIB = 1_048_576.0;
-    /** 10^0 .. 10^22: every one exact as a double, so that m / 10^k is rounded once, as parsing the text does. */
-    private static final double[] POWERS_OF_TEN = new double[23];
 
-    static {
-        double power = 1;
-        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = power;
-            power *= 10;
-        }
-    }
-
-    private static final byte[] TIMESTAMP = ascii("{\"@timestamp\":\"");
-    private static final byte[] VERSION = ascii("\",\"@version\":\"1\",\"event\":{\"dataset\":\"ingestion-logs\","
-            + "\"kind\":\"event\",\"outcome\":\"");
-    private static final byte[] SOURCE_NAME = ascii("\"},\"source\":{\"name\":\"");
-    private static final byte[] OBJET_ID = ascii("\",\"type\":\"api\"},\"objet\":{\"id\":");
-    private static final byte[] OBJET_NAME = ascii(",\"name\":\"");
-    private static final byte[] TRANSFORMATION_FIELD = ascii("\",\"transformation\":");
-    private static final byte[] ETAT_FIELD = ascii("},\"etat\":\"");
-    private static final byte[] DEBUT_FIELD = ascii("\",\"debut\":");
-    private static final byte[] FIN_FIELD = ascii(",\"fin\":");
-    private static final byte[] DESCRIPTION_FIELD = ascii(",\"description\":");
-    private static final byte[] DUREE_FIELD = ascii(",\"performance\":{\"duree_secondes\":");
-    private static final byte[] CPU_FIELD = ascii(",\"cpu_time_sec\":");
-    private static final byte[] MEMORY_FIELD = ascii(",\"memory_used_bytes\":");
-    private static final byte[] MEMORY_MB_FIELD = ascii(",\"memory_used_mb\":");
-    private static final byte[] LABELS = ascii("},\"labels\":{\"etat\":\"");
-    private static final byte[] LABEL_SOURCE = ascii("\",\"source\":\"");
-    private static final byte[] LABEL_ZONE = ascii("\",\"zone\":\"");
-    private static final byte[] LABEL_ENTREPRISE = ascii("\",\"entreprise\":\"");
-    private static final byte[] METRICS = ascii("\"},\"metrics\":{\"is_failed\":");
-    private static final byte[] IS_SUCCESS = ascii(",\"is_success\":");
-    private static final byte[] HIGH_MEMORY = ascii(",\"high_memory_usage\":");
-    private static final byte[] HIGH_CPU = ascii(",\"high_cpu_usage\":");
-    private static final byte[] END = ascii("}}");
-    private static final byte[] NULL_TEXT = ascii("null");
+    private static final byte[] TIMESTAMP = ascii(CanonicalEventForm.TIMESTAMP + QUOTE);
+    private static final byte[] VERSION = ascii(QUOTE + CanonicalEventForm.VERSION + QUOTE);
+    private static final byte[] SOURCE_NAME = ascii(QUOTE + CanonicalEventForm.SOURCE + QUOTE);
+    private static final byte[] OBJET_ID = ascii(QUOTE + CanonicalEventForm.SOURCE_TYPE);
+    private static final byte[] OBJET_NAME = ascii(CanonicalEventForm.OBJET_NAME + QUOTE);
+    private static final byte[] TRANSFORMATION_FIELD = ascii(QUOTE + CanonicalEventForm.TRANSFORMATION);
+    private static final byte[] ETAT_FIELD = ascii(CanonicalEventForm.ETAT + QUOTE);
+    private static final byte[] DEBUT_FIELD = ascii(QUOTE + CanonicalEventForm.DEBUT);
+    private static final byte[] FIN_FIELD = ascii(CanonicalEventForm.FIN);
+    private static final byte[] DESCRIPTION_FIELD = ascii(CanonicalEventForm.DESCRIPTION);
+    private static final byte[] DUREE_FIELD = ascii(CanonicalEventForm.PERFORMANCE);
+    private static final byte[] CPU_FIELD = ascii(CanonicalEventForm.CPU);
+    private static final byte[] MEMORY_FIELD = ascii(CanonicalEventForm.MEMORY);
+    private static final byte[] MEMORY_MB_FIELD = ascii(CanonicalEventForm.MEMORY_MB);
+    private static final byte[] LABELS = ascii(CanonicalEventForm.LABELS + QUOTE);
+    private static final byte[] LABEL_SOURCE = ascii(QUOTE + CanonicalEventForm.LABEL_SOURCE + QUOTE);
+    private static final byte[] LABEL_ZONE = ascii(QUOTE + CanonicalEventForm.ZONE + QUOTE);
+    private static final byte[] LABEL_ENTREPRISE = ascii(QUOTE + CanonicalEventForm.ENTREPRISE + QUOTE);
+    private static final byte[] METRICS = ascii(QUOTE + CanonicalEventForm.METRICS);
+    private static final byte[] IS_SUCCESS = ascii(CanonicalEventForm.IS_SUCCESS);
+    private static final byte[] HIGH_MEMORY = ascii(CanonicalEventForm.HIGH_MEMORY);
+    private static final byte[] HIGH_CPU = ascii(CanonicalEventForm.HIGH_CPU);
+    private static final byte[] END = ascii(CanonicalEventForm.END);
+    private static final byte[] NULL_TEXT = ascii(CanonicalEventForm.NULL);
     private static final byte[] UNKNOWN = ascii(IngestionEvent.UNKNOWN);
     private static final byte[] SUCCESS = ascii("SUCCESS");
     private static final byte[] FAILED = ascii("FAILED");
@@ -630,7 +622,8 @@ public final class CanonicalRunTranscoder {
                     }
                 }
             }
-            return scale < POWERS_OF_TEN.length ? mantissa / POWERS_OF_TEN[scale]
+            double[] powers = CanonicalEventForm.POWERS_OF_TEN;
+            return scale < powers.length ? mantissa / powers[scale]
                     : Double.parseDouble(new String(in, s, e - s, StandardCharsets.ISO_8859_1));
         }
 
@@ -800,9 +793,5 @@ public final class CanonicalRunTranscoder {
     /** A flag (high bit) on each zero byte of {@code word}, and maybe on bytes after the first: never before it. */
     private static long zeroBytes(long word) {
         return (word - ONES) & ~word & HIGH_BITS;
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -10,6 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,22 +60,10 @@ public final class KafkaTopics {
      */
     public static List<JsonNode> readJson(String brokers, String topic, int expected) throws Exception {
         List<JsonNode> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
-                "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    records.add(JSON.readTree(record.value()));
-                }
-            }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                records.add(JSON.readTree(record.value()));
-            }
+        for (ConsumerRecord<String, byte[]> record : read(brokers, topic, expected, Duration.ofSeconds(1))) {
+            records.add(JSON.readTree(record.value()));
         }
-        List<JsonNode> seen = records;
-        assertEquals(expected, records.size(), () -> topic + " holds: " + seen.stream().map(JsonNode::toString)
+        assertEquals(expected, records.size(), () -> topic + " holds: " + records.stream().map(JsonNode::toString)
                 .collect(Collectors.joining("\n")));
         return records;
     }
@@ -85,17 +74,28 @@ public final class KafkaTopics {
 
     /** Every record of {@code topic} (at least {@code expected}), read from the start, with where it is. */
     public static List<Located> readLocated(String brokers, String topic, int expected) {
-        List<Located> records = new ArrayList<>();
+        return read(brokers, topic, expected, Duration.ZERO).stream()
+                .map(r -> new Located(r.partition(), r.offset(), new String(r.value(), StandardCharsets.UTF_8)))
+                .toList();
+    }
+
+    /**
+     * The records of {@code topic} from its start, polled until {@code expected} came or 60 s passed, then for
+     * {@code lookFurther} more (a duplicate or a stray record would show then).
+     */
+    private static List<ConsumerRecord<String, byte[]>> read(String brokers, String topic, int expected,
+                                                             Duration lookFurther) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
                 "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    records.add(new Located(record.partition(), record.offset(),
-                            new String(record.value(), java.nio.charset.StandardCharsets.UTF_8)));
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            if (!lookFurther.isZero()) {
+                consumer.poll(lookFurther).forEach(records::add);
             }
         }
         return records;
