@@ -125,6 +125,20 @@ class PipelineIntegrationTest {
     }
 
     @Test
+    void lokiUrlGivenAsThePushEndpointWithATrailingSlashStillReachesLoki() throws Exception {
+        int port = EmbeddedKafkaBroker.freePort();
+        try (LokiTestServer loki = new LokiTestServer()) {
+            Map<String, String> props = properties("pushurl", port, loki, "logs.json");
+            props.put("loki.url", loki.url() + "/loki/api/v1/push/");
+            try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props, Duration.ofMinutes(1))) {
+                Await.until("72 entries in Loki", () -> loki.entries().size() == 72);
+                Await.until("offsets committed for all 72 records",
+                        () -> KafkaTopics.committed(broker.bootstrapServers(), "pushurl-group") == 72);
+            }
+        }
+    }
+
+    @Test
     void pastMetricsMaxPairsRunsFoldIntoOtherOfTheirSourceLokiKeepsTheRealNamesAndHealthWarnsUp() throws Exception {
         int port = EmbeddedKafkaBroker.freePort();
         try (LokiTestServer loki = new LokiTestServer()) {

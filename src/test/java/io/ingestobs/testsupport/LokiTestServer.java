@@ -184,6 +184,11 @@ public final class LokiTestServer implements AutoCloseable {
 
     private void handleOne(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!exchange.getRequestURI().getPath().equals("/loki/api/v1/push")) {
+                // the JDK server matches contexts by prefix; Loki's router does not
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
             requests.incrementAndGet();
             Map<String, String> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
