@@ -1,6 +1,6 @@
 package io.ingestobs.replicas;
 
-import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.testsupport.ListenPorts;
 import io.ingestobs.testsupport.LogFiles;
 import io.ingestobs.testsupport.LokiTestServer;
 import io.ingestobs.testsupport.PrometheusServer;
@@ -68,8 +68,7 @@ class ScaleOutIT {
 
     @Test
     void stoppingAddingAndRebalancingReplicasCountsEveryRunExactlyOnce() throws Exception {
-        List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
-                EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort());
+        List<Integer> ports = ListenPorts.free(4);
         prometheus = parts.scrape(ports, null);
         publish(0, RUNS / 2);
         ConsumerReplica a = start("a", ports.get(0));
@@ -118,8 +117,7 @@ class ScaleOutIT {
 
     @Test
     void aReplicaKilledWithoutWarningIsRecountedByAtMostOnePushRequest() throws Exception {
-        List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
-                EmbeddedKafkaBroker.freePort());
+        List<Integer> ports = ListenPorts.free(3);
         prometheus = parts.scrape(ports, null);
         publish(0, RUNS);
         ConsumerReplica a = start("a", ports.get(0));
@@ -143,8 +141,7 @@ class ScaleOutIT {
 
     @Test
     void aLokiOutageUnderSeveralReplicasCountsEveryRunExactlyOnce() throws Exception {
-        List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort(),
-                EmbeddedKafkaBroker.freePort());
+        List<Integer> ports = ListenPorts.free(3);
         prometheus = parts.scrape(ports, null);
         publish(0, RUNS / 2);
         // each replica gives up on its batch after 1.5 s of a Loki that answers 503, hands it back to Kafka and

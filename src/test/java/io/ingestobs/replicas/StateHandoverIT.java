@@ -6,7 +6,7 @@ import io.ingestobs.domain.EventJson;
 import io.ingestobs.domain.EventRestructurer;
 import io.ingestobs.domain.RunRecord;
 import io.ingestobs.domain.Thresholds;
-import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.testsupport.ListenPorts;
 import io.ingestobs.testsupport.LogFiles;
 import io.ingestobs.testsupport.PrometheusServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -77,7 +77,7 @@ class StateHandoverIT {
 
     @Test
     void aPairThatFailedOnAStoppedReplicaAndSucceededOnTheNextOwnerIsASuccessWithOneRecovery() throws Exception {
-        List<Integer> ports = List.of(EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort());
+        List<Integer> ports = ListenPorts.free(2);
         prometheus = parts.scrape(ports, Path.of("prometheus-rules"));
         ConsumerReplica a = start("a", ports.get(0));
         ConsumerReplica b = start("b", ports.get(1));
