@@ -1,5 +1,6 @@
 package io.ingestobs.testsupport;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ListenPorts {
 
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    private static final int LINUX_DEFAULT_LOW = 32768;
 
     private ListenPorts() {
     }
@@ -49,10 +51,12 @@ public final class ListenPorts {
     }
 
     private static int ephemeralLow() {
-        try {
-            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+        // read as a stream: Files.readString reads this /proc file short (one character, on this machine)
+        try (BufferedReader reader = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            int low = Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+            return low > 2048 ? low : LINUX_DEFAULT_LOW;
         } catch (IOException | RuntimeException e) {
-            return 32768; // Linux's default
+            return LINUX_DEFAULT_LOW;
         }
     }
 }
