@@ -17,14 +17,16 @@ public final class ConsumedBatch {
     private final Map<String, KafkaManualCommit> commits;
     private final Map<String, Long> firstOffsets;
 
-    public ConsumedBatch(List<ConsumedEvent> events, List<OutgoingDeadLetter> deadLetters,
-                         Map<String, KafkaManualCommit> commits) {
-        this(events, deadLetters, commits, Map.of());
-    }
-
-    /** @param firstOffsets per partition, the offset of the batch's first record: where to read again if it fails */
+    /**
+     * @param firstOffsets per partition with a commit, the offset of the batch's first record of it: where to read
+     *                     again if the batch fails
+     */
     public ConsumedBatch(List<ConsumedEvent> events, List<OutgoingDeadLetter> deadLetters,
                          Map<String, KafkaManualCommit> commits, Map<String, Long> firstOffsets) {
+        if (!firstOffsets.keySet().containsAll(commits.keySet())) {
+            throw new IllegalArgumentException("a first offset is needed for each committed partition: commits for "
+                    + commits.keySet() + ", first offsets for " + firstOffsets.keySet());
+        }
         this.events = events;
         this.deadLetters = new ArrayList<>(deadLetters);
         this.commits = commits;

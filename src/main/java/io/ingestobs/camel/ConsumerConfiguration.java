@@ -143,8 +143,7 @@ public final class ConsumerConfiguration implements CamelConfiguration {
         // the dead letters' own send
         Duration inFlightTimeout = Duration.ofMillis(lokiRetryMaxMs + handoverCommitTimeoutMs);
         return new HandoverKafkaClientFactory(counter, Duration.ofMillis(handoverCommitTimeoutMs), inFlightTimeout,
-                runMetrics,
-                stateReadBackRecords, Duration.ofMillis(stateReadBackTimeoutMs));
+                runMetrics, stateReadBackRecords, Duration.ofMillis(stateReadBackTimeoutMs));
     }
 
     /** kafka_consumer_lag_sum, from the group's committed offsets; its admin client closes with the context. */

@@ -76,7 +76,7 @@ public final class OffsetCommitter {
                 throw new IllegalStateException("The consumer route commits through #recordCommits, not "
                         + entry.getValue().getClass().getName());
             }
-            long first = batch.getFirstOffsets().getOrDefault(entry.getKey(), commit.offset());
+            long first = batch.getFirstOffsets().get(entry.getKey());
             waiting.add(counter.handedOver(commit.partition(), first, commit.offset() + 1,
                     runsByPartition.getOrDefault(entry.getKey(), List.of())));
         }

@@ -37,11 +37,11 @@ final class PartitionHandover implements ConsumerRebalanceListener {
     PartitionHandover(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, CommittedRunCounter counter,
                       Duration commitTimeout, Duration inFlightTimeout, PartitionStateReadBack readBack,
                       Properties consumerProperties) {
-        this.inFlightTimeout = inFlightTimeout;
         this.consumer = consumer;
         this.camelListener = camelListener;
         this.counter = counter;
         this.commitTimeout = commitTimeout;
+        this.inFlightTimeout = inFlightTimeout;
         this.readBack = readBack;
         this.consumerProperties = consumerProperties;
     }

@@ -56,7 +56,7 @@ class DeadLetterRoutesTest extends RouteTestSupport {
                 letter("consume", RejectReason.UNREADABLE_EVENT, "PowerBI", true),
                 letter("loki", RejectReason.LOKI_REJECTED, null, true),
                 // a record this process already counted, delivered again
-                letter("loki", RejectReason.LOKI_REJECTED, "Efficy", false)), Map.of());
+                letter("loki", RejectReason.LOKI_REJECTED, "Efficy", false)), Map.of(), Map.of());
 
         template.sendBody("direct:batch-dead-letters", batch);
 
@@ -85,7 +85,7 @@ class DeadLetterRoutesTest extends RouteTestSupport {
         ConsumedBatch batch = new ConsumedBatch(List.of(), List.of(
                 letter("consume", RejectReason.UNREADABLE_EVENT, "a", true),
                 letter("consume", RejectReason.UNREADABLE_EVENT, "b", true),
-                letter("consume", RejectReason.UNREADABLE_EVENT, "c", true)), Map.of());
+                letter("consume", RejectReason.UNREADABLE_EVENT, "c", true)), Map.of(), Map.of());
 
         assertThrows(Exception.class, () -> template.sendBody("direct:batch-dead-letters", batch));
 

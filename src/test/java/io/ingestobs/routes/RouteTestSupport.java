@@ -96,6 +96,6 @@ abstract class RouteTestSupport extends CamelTestSupport {
             events.add(new ConsumedEvent(event, RunLabels.of(event), EventJson.write(event), event.source(),
                     "ingestion-logs-0", n, true));
         }
-        return new ConsumedBatch(events, List.of(), Map.of());
+        return new ConsumedBatch(events, List.of(), Map.of(), Map.of());
     }
 }
