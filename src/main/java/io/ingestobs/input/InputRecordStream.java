@@ -188,17 +188,15 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
     }
 
     /**
-     * Whether a line holds nothing but white space (and maybe a BOM: files concatenated with `cat` keep each one's
-     * BOM at the start of a line). Decided on the bytes while they are ASCII, on the text as {@link #nextLine} does
-     * otherwise.
+     * Whether a line holds nothing but white space (and maybe a BOM, {@link #withoutBom}). Decided on the bytes while
+     * they are ASCII, on the text as {@link #nextLine} does otherwise.
      */
     private static boolean blank(ByteLines lines) {
         byte[] b = lines.buffer();
         for (int i = lines.start(); i < lines.end(); i++) {
             byte c = b[i];
             if (c < 0) {
-                String line = lines.text();
-                return line.isBlank() || (line.charAt(0) == '\uFEFF' && line.substring(1).isBlank());
+                return withoutBom(lines.text()).isBlank();
             }
             if (!Character.isWhitespace(c)) {
                 return false;
@@ -248,6 +246,11 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         return text.length() > MAX_REST_BYTES ? text.substring(0, MAX_REST_BYTES) : text;
     }
 
+    /** Files concatenated with `cat` keep each one's BOM at the start of a line: it is not part of the record. */
+    private static String withoutBom(String line) {
+        return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
+    }
+
     private ParsedRecord nextLine() throws IOException {
         String line;
         do {
@@ -265,11 +268,7 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
                     return ParsedRecord.transcoded(file, count, Arrays.copyOfRange(bytes, start, end), event);
                 }
             }
-            line = lines.text();
-            // files concatenated with `cat` keep each one's BOM at the start of a line
-            if (!line.isEmpty() && line.charAt(0) == '\uFEFF') {
-                line = line.substring(1);
-            }
+            line = withoutBom(lines.text());
         } while (line.isBlank());
         String position = "line " + count;
         JsonNode node;
