@@ -20,21 +20,10 @@ public final class LokiPushBody {
     private static final byte[] HEX = "0123456789abcdef".getBytes();
     /** ASCII characters written as they are in a JSON string. */
     private static final boolean[] PLAIN = new boolean[128];
-    /**
-     * How an ASCII byte of a line is written: {@link #AS_IS}, {@link #AFTER_BACKSLASH} ({@code "} and {@code \}),
-     * or {@link #OWN_ESCAPE} (control characters).
-     */
-    private static final byte[] ASCII_FORM = new byte[128];
-    private static final byte AS_IS = 0;
-    private static final byte AFTER_BACKSLASH = 1;
-    private static final byte OWN_ESCAPE = 2;
 
     static {
         for (int c = 0x20; c < 0x80; c++) {
             PLAIN[c] = c != '"' && c != '\\';
-        }
-        for (int c = 0; c < 0x80; c++) {
-            ASCII_FORM[c] = c < 0x20 ? OWN_ESCAPE : PLAIN[c] ? AS_IS : AFTER_BACKSLASH;
         }
     }
 
@@ -185,14 +174,8 @@ public final class LokiPushBody {
             while (i < n) {
                 byte c = utf8[i];
                 if (c >= 0) {
-                    int form = ASCII_FORM[c];
-                    if (form != OWN_ESCAPE) {
-                        // Without a branch on the quote: an event line has one every few bytes, at no regular
-                        // place, and a branch on it was mispredicted that often (docs/benchmark.md, issue 14 fifth
-                        // round). A backslash is written, then the byte over it or after it.
-                        b[at] = '\\';
-                        b[at + form] = c;
-                        at += 1 + form;
+                    if (PLAIN[c]) {
+                        b[at++] = c;
                     } else {
                         at = escape(b, at, (char) c);
                     }
