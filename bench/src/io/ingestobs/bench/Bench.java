@@ -110,7 +110,9 @@ public final class Bench {
                     eventBytes));
         }
 
-        double raw = phases.contains("raw") ? raw("bench-drain") : Double.NaN;
+        double rawBenchJvm = phases.contains("raw") ? raw("bench-drain") : Double.NaN;
+        // the reference of the ratio: the raw loop under the pipeline's own conditions (a fresh JVM, its options)
+        double raw = phases.contains("raw") ? rawFreshJvm("bench-drain") : Double.NaN;
         Drain drain = phases.contains("drain") ? drain("bench-drain")
                 : new Drain(Double.NaN, new Procs.Heap(Double.NaN, Double.NaN, Double.NaN, 0), Double.NaN);
         if (phases.contains("drainDefaultHeap")) {
@@ -164,12 +166,13 @@ public final class Bench {
         System.out.printf(Locale.ROOT,
                 "pipeline_runs_per_s=%.0f raw_runs_per_s=%.0f ratio=%.2f p99_latency_ms=%.0f heap_peak_mib=%.0f "
                         + "scrape_ms=%.0f producer_records_per_s=%.0f raw_producer_records_per_s=%.0f "
-                        + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f%n",
+                        + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f "
+                        + "raw_bench_jvm_runs_per_s=%.0f ratio_bench_jvm=%.2f%n",
                 pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs,
                 producer == null ? Double.NaN : producer.pipelinePerSecond(),
                 producer == null ? Double.NaN : producer.rawPerSecond(),
                 producer == null ? Double.NaN : producer.ratio(), producer == null ? 0 : producer.lines(),
-                producer == null ? Double.NaN : producer.heap().peakMib());
+                producer == null ? Double.NaN : producer.heap().peakMib(), rawBenchJvm, pipeline / rawBenchJvm);
     }
 
     // ---------------------------------------------------------------------------------------------- broker
@@ -232,51 +235,47 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------------- raw
 
+    /** The raw loop in the bench's own JVM (-Xmx3g, G1, warmed by the load phase): the earlier rounds' figure. */
     private double raw(String topic) {
-        ObjectMapper mapper = new ObjectMapper();
-        long count = 0;
-        long firstPoll = 0;
-        long t0 = 0;
-        long fields = 0;
-        double ownCpu = 0;
-        double brokerCpu = 0;
-        double machine = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                "group.id", "bench-raw", "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (count < records && System.nanoTime() < deadline) {
-                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    try {
-                        fields += mapper.readTree(record.value()).size();
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-                count += polled.count();
-                if (t0 == 0 && count > 0) {
-                    t0 = System.nanoTime();
-                    firstPoll = count;
-                    ownCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
-                    brokerCpu = Procs.cpuSeconds(broker.pid());
-                    machine = Procs.machineBusySeconds();
-                }
-            }
-            consumer.commitSync();
+        RawLoop.Result r = RawLoop.run(bootstrap, topic, "bench-raw", records, broker.pid());
+        Drained cpu = new Drained(0, r.ownCpu(), r.brokerCpu(), "", r.othersCpu());
+        log("raw, in the bench's JVM: %d records parsed (%d fields) in %.2f s after the first poll: %.0f runs/s",
+                r.records(), r.fields(), r.seconds(), r.rate());
+        table.put("raw consumer (poll + Jackson readTree), in the bench's JVM (-Xmx3g, G1, after the load phase)",
+                String.format(Locale.ROOT, "%.0f runs/s; %s", r.rate(),
+                        cpu.cpu(r.records() - r.firstPoll()).replace("pipeline", "bench JVM")));
+        return r.rate();
+    }
+
+    /**
+     * The same raw loop in a fresh JVM with the pipeline's shipped JVM options (and BENCH_PIPELINE_JAVA_OPTS), as
+     * the pipeline runs: a cold JIT, the 256 MiB ParallelGC heap. The bench's JVM has compiled Kafka's client and
+     * Jackson before its raw loop (the load phase), which a fresh pipeline JVM has not.
+     */
+    private double rawFreshJvm(String topic) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Procs.java()));
+        command.addAll(shippedJavaOpts);
+        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double rate = (count - firstPoll) / seconds;
-        double ownUsed = Procs.cpuSeconds(ProcessHandle.current().pid()) - ownCpu;
-        double brokerUsed = Procs.cpuSeconds(broker.pid()) - brokerCpu;
-        Drained cpu = new Drained(0, ownUsed, brokerUsed, "",
-                Math.max(0, Procs.machineBusySeconds() - machine - ownUsed - brokerUsed));
-        log("raw: %d records parsed (%d fields) in %.2f s after the first poll: %.0f runs/s", count, fields,
-                seconds, rate);
-        table.put("raw consumer (poll + Jackson readTree)", String.format(Locale.ROOT, "%.0f runs/s; %s", rate,
-                cpu.cpu(count - firstPoll).replace("pipeline", "bench JVM")));
-        return rate;
+        command.addAll(List.of("-cp", CLASSPATH, "io.ingestobs.bench.RawLoop", bootstrap, topic, "bench-raw-fresh-jvm",
+                Long.toString(records), Long.toString(broker.pid())));
+        Path log = OUT.resolve("raw-fresh-jvm.log");
+        Process process = Procs.start(command, Map.of(), log);
+        if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the raw loop's JVM failed; see " + log);
+        }
+        RawLoop.Result r = Files.readAllLines(log).stream().filter(l -> l.startsWith("RAW ")).findFirst()
+                .map(RawLoop.Result::parse).orElseThrow(() -> new IllegalStateException("no RAW line in " + log));
+        Drained cpu = new Drained(0, r.ownCpu(), r.brokerCpu(), "", r.othersCpu());
+        log("raw, in a fresh JVM with the shipped JAVA_OPTS: %d records parsed (%d fields) in %.2f s after the first "
+                + "poll: %.0f runs/s", r.records(), r.fields(), r.seconds(), r.rate());
+        table.put("raw consumer (poll + Jackson readTree), in a fresh JVM with the shipped JAVA_OPTS, as the "
+                + "pipeline runs", String.format(Locale.ROOT, "%.0f runs/s; %s", r.rate(),
+                cpu.cpu(r.records() - r.firstPoll()).replace("pipeline", "raw JVM")));
+        return r.rate();
     }
 
     // ------------------------------------------------------------------------------------------- pipeline
@@ -297,6 +296,8 @@ public final class Bench {
             command.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr") + ",settings=profile");
         }
         command.addAll(jvmOptions);
+        // MetricsEndpoint at DEBUG, everything else as shipped: the pipeline's own time for each scrape
+        command.add("-Dlog4j2.configurationFile=classpath:log4j2.xml,bench/log4j2-scrape-debug.xml");
         String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
@@ -341,33 +342,60 @@ public final class Bench {
 
             // scrape with every source/objet pair of the drain loaded
             String metricsUrl = "http://127.0.0.1:" + p.metricsPort() + "/metrics";
-            // HTTP/1.1, as Prometheus scrapes a plain http target. Java's client left to its default asks for
-            // HTTP/2 and the management server agrees (h2c): 16 KiB frames under flow control, which no Prometheus
-            // scrape pays; its figure is logged below for comparison with the earlier tables, which it timed.
+            // Timed: request to last byte, as a scraper receives it, with a client that streams the body through a
+            // reused buffer as Prometheus does (StreamingScrape), over HTTP/1.1 on a kept-alive connection. The body
+            // of the untimed first GET is kept for the check below; decoding it is the bench's own work.
+            byte[] bytes;
+            double[] times;
+            double[] byteArrayTimes;
+            try (StreamingScrape scraper = new StreamingScrape("127.0.0.1", p.metricsPort(), "/metrics")) {
+                scraper.get();
+                bytes = scraper.body();
+                double pipelineCpu = Procs.cpuSeconds(p.process().pid());
+                double benchCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
+                times = new double[5];
+                for (int i = 0; i < times.length; i++) {
+                    long t = System.nanoTime();
+                    scraper.get();
+                    times[i] = (System.nanoTime() - t) / 1e6;
+                }
+                log("scrape, streaming client: every GET (ms) %s; CPU per GET: pipeline %.0f ms, the bench's "
+                                + "client %.0f ms", ms(times),
+                        (Procs.cpuSeconds(p.process().pid()) - pipelineCpu) * 1000 / times.length,
+                        (Procs.cpuSeconds(ProcessHandle.current().pid()) - benchCpu) * 1000 / times.length);
+            }
+            // The client of the earlier rounds' figure, beside it: Java's HttpClient, HTTP/1.1, the body into one
+            // byte[] (BodyHandlers.ofByteArray keeps every chunk, then copies them into one array of 66 MiB).
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            // Timed: request to last byte, as a scraper receives it. Decoding the 65 MiB into a Java String (what
-            // the check below needs) is the bench's own work, not the endpoint's, and is left out of the time.
-            byte[] bytes = getBytes(http, metricsUrl);
+            getBytes(http, metricsUrl);
             double pipelineCpu = Procs.cpuSeconds(p.process().pid());
             double benchCpu = Procs.cpuSeconds(ProcessHandle.current().pid());
-            double[] times = scrapeTimes(http, metricsUrl);
-            log("scrape CPU, per GET: pipeline %.0f ms, the bench's client %.0f ms",
-                    (Procs.cpuSeconds(p.process().pid()) - pipelineCpu) * 1000 / (times.length + 1),
-                    (Procs.cpuSeconds(ProcessHandle.current().pid()) - benchCpu) * 1000 / (times.length + 1));
-            double scrapeMs = times[times.length / 2];
-            double[] h2Times = scrapeTimes(HttpClient.newHttpClient(), metricsUrl);
-            log("scrape over HTTP/2 (h2c, Java's client as it comes): median %.0f ms (%s)",
-                    h2Times[h2Times.length / 2], Arrays.toString(h2Times));
+            byteArrayTimes = new double[5];
+            for (int i = 0; i < byteArrayTimes.length; i++) {
+                long t = System.nanoTime();
+                getBytes(http, metricsUrl);
+                byteArrayTimes[i] = (System.nanoTime() - t) / 1e6;
+            }
+            log("scrape, HttpClient into a byte[] (the earlier rounds' figure): every GET (ms) %s, median %.0f ms; "
+                            + "CPU per GET: pipeline %.0f ms, the bench's client %.0f ms",
+                    ms(byteArrayTimes), sortedMedian(byteArrayTimes),
+                    (Procs.cpuSeconds(p.process().pid()) - pipelineCpu) * 1000 / byteArrayTimes.length,
+                    (Procs.cpuSeconds(ProcessHandle.current().pid()) - benchCpu) * 1000 / byteArrayTimes.length);
+            double scrapeMs = sortedMedian(times);
             String body = new String(bytes, StandardCharsets.UTF_8);
             Scrape scrape = Scrape.of(body);
             log("scrape: %d bytes, %d lines, %d source/objet pairs (%d __other__), ingestion_metric_pairs %.0f, "
                             + "ingestion_pairs_folded_total %.0f, runs counted %.0f; median %.0f ms (%s)",
                     body.length(), scrape.lines, scrape.pairs, scrape.otherPairs, scrape.metricPairs, scrape.folded,
-                    scrape.runs, scrapeMs, Arrays.toString(times));
+                    scrape.runs, scrapeMs, ms(times));
+            log("scrape, the pipeline's side (its debug log: bytes, written by the handler, last byte sent):%n%s",
+                    serverScrapeLines(p));
             table.put("scrape GET /metrics (median of 5), at the default METRICS_MAX_PAIRS", String.format(
                     Locale.ROOT, "%.0f ms for %d source/objet pairs (%.0f of their own, %d __other__), %d lines, "
-                            + "%.1f MiB", scrapeMs, scrape.pairs, scrape.metricPairs, scrape.otherPairs, scrape.lines,
-                    body.length() / 1048576.0));
+                            + "%.1f MiB; every GET %s ms; into a byte[] by Java's HttpClient (earlier rounds' client) "
+                            + "median %.0f ms, every GET %s ms", scrapeMs, scrape.pairs, scrape.metricPairs,
+                    scrape.otherPairs, scrape.lines, body.length() / 1048576.0, ms(times),
+                    sortedMedian(byteArrayTimes), ms(byteArrayTimes)));
             table.put("check: runs counted / Loki entries / committed", String.format(Locale.ROOT,
                     "%.0f / %d / %d of %d", scrape.runs, loki.entries(), committed, records));
 
@@ -690,17 +718,29 @@ public final class Bench {
         throw new IllegalStateException("the pipeline did not become healthy; see " + log);
     }
 
-    /** Five timed scrapes after one to warm the client up, sorted. */
-    private static double[] scrapeTimes(HttpClient http, String url) throws Exception {
-        getBytes(http, url);
-        double[] times = new double[5];
-        for (int i = 0; i < times.length; i++) {
-            long t = System.nanoTime();
-            getBytes(http, url);
-            times[i] = (System.nanoTime() - t) / 1e6;
+    /** Times in whole ms, in the order measured. */
+    private static String ms(double[] times) {
+        return Arrays.stream(times).mapToObj(t -> String.format(Locale.ROOT, "%.0f", t))
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+
+    /** The median, the array left as it is. */
+    private static double sortedMedian(double[] times) {
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** The pipeline's own account of each scrape (MetricsEndpoint at DEBUG, see startPipeline). */
+    private static String serverScrapeLines(Pipeline p) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (String line : Files.readAllLines(OUT.resolve("pipeline-drain.log"))) {
+            int at = line.indexOf("GET /metrics: ");
+            if (at >= 0) {
+                lines.append("  ").append(line.substring(at)).append('\n');
+            }
         }
-        Arrays.sort(times);
-        return times;
+        return lines.toString();
     }
 
     private static byte[] getBytes(HttpClient http, String url) throws Exception {

@@ -114,9 +114,16 @@ public final class MetricsEndpoint extends ServiceSupport implements CamelContex
         HttpServerResponse response = ctx.response();
         response.putHeader("Content-Type", format.contentType());
         try {
-            OutputStream out = new ResponseOutputStream(response);
+            ResponseOutputStream out = new ResponseOutputStream(response);
             write(out, format);
-            response.end();
+            long written = System.nanoTime();
+            response.end().onSuccess(v -> {
+                if (LOG.isDebugEnabled()) {
+                    // the server's side of a scrape, apart from the client's: docs/benchmark.md measures both
+                    LOG.debug("GET {}: {} bytes written in {} ms, the last one sent after {} ms", path, out.bytes(),
+                            (written - start) / 1_000_000, (System.nanoTime() - start) / 1_000_000);
+                }
+            });
             finalScrape.served(start);
         } catch (IOException | RuntimeException e) {
             LOG.warn("GET {} failed: {}", path, e.toString());

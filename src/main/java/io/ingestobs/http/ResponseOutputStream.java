@@ -20,6 +20,7 @@ final class ResponseOutputStream extends OutputStream {
     private static final long STALL_SECONDS = 30;
 
     private final HttpServerResponse response;
+    private long bytes;
 
     ResponseOutputStream(HttpServerResponse response) {
         this.response = response;
@@ -40,6 +41,12 @@ final class ResponseOutputStream extends OutputStream {
         awaitRoom();
         // copied: the caller reuses its array for the next chunk while this one is still queued
         response.write(Buffer.buffer(length).appendBytes(bytes, offset, length));
+        this.bytes += length;
+    }
+
+    /** Bytes written so far. */
+    long bytes() {
+        return bytes;
     }
 
     private void awaitRoom() throws IOException {
