@@ -164,12 +164,14 @@ public final class Bench {
         System.out.printf(Locale.ROOT,
                 "pipeline_runs_per_s=%.0f raw_runs_per_s=%.0f ratio=%.2f p99_latency_ms=%.0f heap_peak_mib=%.0f "
                         + "scrape_ms=%.0f producer_records_per_s=%.0f raw_producer_records_per_s=%.0f "
-                        + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f%n",
+                        + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f "
+                        + "inbench_raw_producer_records_per_s=%.0f%n",
                 pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs,
                 producer == null ? Double.NaN : producer.pipelinePerSecond(),
                 producer == null ? Double.NaN : producer.rawPerSecond(),
                 producer == null ? Double.NaN : producer.ratio(), producer == null ? 0 : producer.lines(),
-                producer == null ? Double.NaN : producer.heap().peakMib());
+                producer == null ? Double.NaN : producer.heap().peakMib(),
+                producer == null ? Double.NaN : producer.inBenchRawPerSecond());
     }
 
     // ---------------------------------------------------------------------------------------------- broker
