@@ -67,6 +67,19 @@ final class GroupsInFlight {
         }
     }
 
+    /** As {@link #awaitAll()}, for at most {@code millis}; false if groups are still in flight then. */
+    synchronized boolean awaitAll(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (completed < admitted) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
     /** The first group's failure, if any. */
     synchronized Exception failure() {
         return failure;

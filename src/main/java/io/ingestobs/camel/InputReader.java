@@ -16,6 +16,8 @@ import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExecutorServiceManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +48,12 @@ public final class InputReader {
     static final String GROUP = "ingestion.group";
     /** The exchange property with the file's reading, closed when the file is done, gone through or not. */
     static final String READING = "ingestion.reading";
+    /**
+     * How long a file that broke off waits for its groups in flight before its summary: longer than the Kafka
+     * client's delivery timeout (two minutes by default), after which every record has an answer.
+     */
+    private static final long FINISH_WAIT_MILLIS = 300_000;
+    private static final Logger LOG = LoggerFactory.getLogger("ingestion.producer");
     /** Groups read ahead of the one being published. */
     private static final int READ_AHEAD_GROUPS = 2;
 
@@ -293,8 +301,12 @@ public final class InputReader {
         FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         if (pass != null) {
             // the file broke off (a reading error, a failed group): the groups still in flight are answered for
-            // and counted before the summary, so that nothing in flight is reported either way
-            pass.groups().awaitAll();
+            // and counted before the summary, so that nothing in flight is reported either way. Bounded: a group
+            // that never reached the sending thread (its hand-off refused at shutdown) is never answered
+            if (!pass.groups().awaitAll(FINISH_WAIT_MILLIS)) {
+                LOG.error("{} groups of the file still unanswered by Kafka after {} s: not counted",
+                        pass.groups().inFlight(), FINISH_WAIT_MILLIS / 1000);
+            }
         }
         ReadAhead<?> reading = exchange.getProperty(READING, ReadAhead.class);
         if (reading != null) {
