@@ -167,12 +167,13 @@ public final class Bench {
                 "pipeline_runs_per_s=%.0f raw_runs_per_s=%.0f ratio=%.2f p99_latency_ms=%.0f heap_peak_mib=%.0f "
                         + "scrape_ms=%.0f producer_records_per_s=%.0f raw_producer_records_per_s=%.0f "
                         + "producer_ratio=%.2f producer_records=%d producer_heap_peak_mib=%.0f "
-                        + "raw_bench_jvm_runs_per_s=%.0f ratio_bench_jvm=%.2f%n",
+                        + "raw_bench_jvm_runs_per_s=%.0f ratio_bench_jvm=%.2f inbench_raw_producer_records_per_s=%.0f%n",
                 pipeline, raw, ratio, latency.p99Ms, drain.heap.peakMib(), drain.scrapeMs,
                 producer == null ? Double.NaN : producer.pipelinePerSecond(),
                 producer == null ? Double.NaN : producer.rawPerSecond(),
                 producer == null ? Double.NaN : producer.ratio(), producer == null ? 0 : producer.lines(),
-                producer == null ? Double.NaN : producer.heap().peakMib(), rawBenchJvm, pipeline / rawBenchJvm);
+                producer == null ? Double.NaN : producer.heap().peakMib(), rawBenchJvm, pipeline / rawBenchJvm,
+                producer == null ? Double.NaN : producer.inBenchRawPerSecond());
     }
 
     // ---------------------------------------------------------------------------------------------- broker

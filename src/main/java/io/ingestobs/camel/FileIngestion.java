@@ -24,6 +24,7 @@ public final class FileIngestion {
     private final ReplayPacer pacer;
     private final InputRecordStream stream;
     private final KafkaRecordLimit recordLimit;
+    private final GroupsInFlight groups;
     private final long startNanos = System.nanoTime();
     private long lastProgressNanos = startNanos;
     private long read;
@@ -31,18 +32,23 @@ public final class FileIngestion {
     private long rejected;
 
     FileIngestion(String file, long records, long fileBytes, ReplayPacer pacer, InputRecordStream stream,
-                  KafkaRecordLimit recordLimit) {
+                  KafkaRecordLimit recordLimit, GroupsInFlight groups) {
         this.file = file;
         this.records = records;
         this.fileBytes = fileBytes;
         this.pacer = pacer;
         this.stream = stream;
         this.recordLimit = recordLimit;
+        this.groups = groups;
         LOG.info("Chargé {} entrées de log depuis {}", records, file);
     }
 
     ReplayPacer pacer() {
         return pacer;
+    }
+
+    GroupsInFlight groups() {
+        return groups;
     }
 
     KafkaRecordLimit recordLimit() {

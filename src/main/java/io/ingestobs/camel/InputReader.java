@@ -16,6 +16,8 @@ import io.ingestobs.input.ReplayPacer;
 import io.ingestobs.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExecutorServiceManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,8 +44,16 @@ public final class InputReader {
     /** The exchange property with what the Kafka endpoint threw for the group, if anything. */
     static final String SEND_FAILURE = "ingestion.sendFailure";
 
+    /** The exchange property with the group's number in its file, for {@link GroupsInFlight}. */
+    static final String GROUP = "ingestion.group";
     /** The exchange property with the file's reading, closed when the file is done, gone through or not. */
     static final String READING = "ingestion.reading";
+    /**
+     * How long a file that broke off waits for its groups in flight before its summary: longer than the Kafka
+     * client's delivery timeout (two minutes by default), after which every record has an answer.
+     */
+    private static final long FINISH_WAIT_MILLIS = 300_000;
+    private static final Logger LOG = LoggerFactory.getLogger("ingestion.producer");
     /** Groups read ahead of the one being published. */
     private static final int READ_AHEAD_GROUPS = 2;
 
@@ -59,18 +69,25 @@ public final class InputReader {
     private final Options options;
     private final Clock clock;
     private final int batchRecords;
+    private final int groupsInFlight;
 
     /**
      * @param transcoder writes the events of the records in the plain form straight from their bytes (the same
      *                   bytes {@code restructurer} and {@link EventJson} would write); null: every record the
      *                   reference way
+     * @param groupsInFlight groups of a file sent and not yet answered for at once (1: each group acknowledged
+     *                   before the next is sent)
      */
     public InputReader(RunRecordValidator validator, EventRestructurer restructurer, CanonicalRunTranscoder transcoder,
                        PipelineMetrics metrics, ProducerSummary summary, Options options, Clock clock,
-                       int batchRecords) {
+                       int batchRecords, int groupsInFlight) {
         if (batchRecords < 1) {
             throw new IllegalArgumentException("PRODUCER_BATCH_RECORDS must be at least 1, got " + batchRecords);
         }
+        if (groupsInFlight < 1) {
+            throw new IllegalArgumentException("PRODUCER_GROUPS_IN_FLIGHT must be at least 1, got " + groupsInFlight);
+        }
+        this.groupsInFlight = groupsInFlight;
         this.validator = validator;
         this.restructurer = restructurer;
         this.transcoder = transcoder;
@@ -103,7 +120,7 @@ public final class InputReader {
         InputRecordStream stream = InputRecordStream.open(path, validator, fast ? transcoder : null);
         ReplayPacer pacer = options.simulateRealtime() ? ReplayPacer.realTime(options.simulateSpeed()) : null;
         exchange.setProperty(FileIngestion.PROPERTY, new FileIngestion(file, survey.records(), Files.size(path),
-                pacer, stream, KafkaRecordLimit.of(exchange.getContext())));
+                pacer, stream, KafkaRecordLimit.of(exchange.getContext()), new GroupsInFlight(groupsInFlight)));
         // a replay releases each run when it is due: a group would hold the early ones back for the late ones
         RecordBatches batches = new RecordBatches(stream, pacer != null ? 1 : batchRecords);
         // the next groups are read and checked on a thread of their own while this one is sent and acknowledged
@@ -186,6 +203,49 @@ public final class InputReader {
         exchange.getMessage().setBody(batch.sending());
     }
 
+    /**
+     * Before a group is handed to the sending thread: waits while the file has as many groups in flight as allowed,
+     * and throws if one of them failed (the file ends there).
+     */
+    public void admit(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        exchange.setProperty(GROUP, pass.groups().admit());
+    }
+
+    /** Kafka has answered for the group: it waits for the groups before it to be gone through, in file order. */
+    public void awaitTurn(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        pass.groups().awaitTurn(exchange.getProperty(GROUP, Long.class));
+    }
+
+    /** The group was not published completely (what failed is on the exchange): no more groups of the file go. */
+    public void groupFailed(Exchange exchange) {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        pass.groups().failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
+    /** The group is gone through, published or failed: its place goes to the next one. */
+    public void groupDone(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        long group = exchange.getProperty(GROUP, Long.class);
+        pass.groups().awaitTurn(group);
+        pass.groups().done(group);
+    }
+
+    /**
+     * Every group of the file has been read and sent: waits until Kafka has answered for all of them and they are
+     * counted; throws if one was not published completely.
+     */
+    public void allAnswered(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        pass.groups().awaitAll();
+        Exception failure = pass.groups().failure();
+        if (failure != null) {
+            throw new IllegalStateException("the file was not published completely: " + failure.getMessage(),
+                    failure);
+        }
+    }
+
     /** The Kafka endpoint threw for the group: what each record became is on its own exchange, sorted out next. */
     public void sendFailed(Exchange exchange) {
         exchange.setProperty(SEND_FAILURE, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
@@ -237,12 +297,21 @@ public final class InputReader {
     }
 
     /** The file is gone through: its summary line, and its counts into the producer's totals. */
-    public void finish(Exchange exchange) {
+    public void finish(Exchange exchange) throws InterruptedException {
+        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        if (pass != null) {
+            // the file broke off (a reading error, a failed group): the groups still in flight are answered for
+            // and counted before the summary, so that nothing in flight is reported either way. Bounded: a group
+            // that never reached the sending thread (its hand-off refused at shutdown) is never answered
+            if (!pass.groups().awaitAll(FINISH_WAIT_MILLIS)) {
+                LOG.error("{} groups of the file still unanswered by Kafka after {} s: not counted",
+                        pass.groups().inFlight(), FINISH_WAIT_MILLIS / 1000);
+            }
+        }
         ReadAhead<?> reading = exchange.getProperty(READING, ReadAhead.class);
         if (reading != null) {
             reading.close();
         }
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
         if (pass != null) {
             pass.finish();
             summary.add(pass);

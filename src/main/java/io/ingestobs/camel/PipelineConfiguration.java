@@ -20,6 +20,7 @@ import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import java.io.File;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The beans of routes/producer.yaml and routes/dead-letters.yaml, and the meter registry, declared the Camel Main
@@ -45,6 +46,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
     private int descriptionMaxBytes;
     @PropertyInject("producer.batchRecords")
     private int batchRecords;
+    @PropertyInject("producer.groupsInFlight")
+    private int groupsInFlight;
     @PropertyInject("input.stateFile")
     private String stateFile;
 
@@ -85,7 +88,16 @@ public final class PipelineConfiguration implements CamelConfiguration {
         InputReader.Options options = new InputReader.Options(rebaseTimestamps, simulateRealtime, simulateSpeed);
         return new InputReader(validator, new EventRestructurer(thresholds, descriptionMaxBytes),
                 CanonicalRunTranscoder.forZone(ZoneId.of(timezone), thresholds, descriptionMaxBytes), metrics,
-                producerSummary, options, clock, batchRecords);
+                producerSummary, options, clock, batchRecords, groupsInFlight);
+    }
+
+    /**
+     * The thread that hands each group of the producer to camel-kafka (routes/producer.yaml, wireTap): one, so that
+     * the groups are sent in file order and each source's records reach the client in order.
+     */
+    @BindToRegistry(value = "groupSender", lazy = true)
+    public ExecutorService groupSender(CamelContext context) {
+        return context.getExecutorServiceManager().newSingleThreadExecutor(this, "GroupSender");
     }
 
     @BindToRegistry(value = "deadLetters", lazy = true)

@@ -24,7 +24,9 @@ final class ByteLines {
     private static final long CARRIAGE_RETURNS = '\r' * ONES;
 
     private final InputStream in;
-    private byte[] buffer = new byte[1 << 16];
+    private byte[] buffer;
+    /** Bytes of the stream before {@code buffer[0]}. */
+    private long base;
     private int position;
     private int limit;
     private int start;
@@ -33,7 +35,17 @@ final class ByteLines {
     private boolean endOfStream;
 
     ByteLines(InputStream in) {
+        this(in, 1 << 16);
+    }
+
+    ByteLines(InputStream in, int bufferBytes) {
         this.in = in;
+        this.buffer = new byte[bufferBytes];
+    }
+
+    /** Where the current line starts, in bytes from the start of the stream. */
+    long startOffset() {
+        return base + start;
     }
 
     byte[] buffer() {
@@ -135,6 +147,7 @@ final class ByteLines {
         }
         if (position > 0) {
             System.arraycopy(buffer, position, buffer, 0, limit - position);
+            base += position;
             scan -= position;
             limit -= position;
             position = 0;

@@ -159,6 +159,11 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
         return record;
     }
 
+    /** Whether the file is JSON Lines read as it is (not an array, not gzip) and nothing of it has been read yet. */
+    boolean plainLinesUnread() {
+        return arrayParser == null && gzip == null && next == null && count == 0 && !finished;
+    }
+
     /**
      * How many records are left, consuming them, as {@link #next()} would give them: the lines of a plain JSON
      * Lines file are only counted (a non-blank line is a record, valid or not); an array, or a gzip file (which may
@@ -191,7 +196,7 @@ public final class InputRecordStream implements Iterator<ParsedRecord>, Closeabl
      * Whether a line holds nothing but white space (and maybe a BOM, {@link #withoutBom}). Decided on the bytes while
      * they are ASCII, on the text as {@link #nextLine} does otherwise.
      */
-    private static boolean blank(ByteLines lines) {
+    static boolean blank(ByteLines lines) {
         byte[] b = lines.buffer();
         for (int i = lines.start(); i < lines.end(); i++) {
             byte c = b[i];

@@ -3,6 +3,7 @@ package io.ingestobs.input;
 import io.ingestobs.domain.RunRecordValidator;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -15,6 +16,11 @@ public record InputSurvey(long records, Instant newestRun) {
     /** The count alone, as cheaply as the file's form allows (no newest run: nothing to rebase). */
     public static InputSurvey count(Path path, RunRecordValidator validator) throws IOException {
         try (InputRecordStream stream = InputRecordStream.open(path, validator)) {
+            if (stream.plainLinesUnread()) {
+                // a plain JSON Lines file: its lines counted in parts side by side, as the stream would count them
+                return new InputSurvey(LineCount.nonBlankLines(path, Files.size(path),
+                        Runtime.getRuntime().availableProcessors()), null);
+            }
             return new InputSurvey(stream.countRemaining(), null);
         }
     }

@@ -45,7 +45,7 @@ class ProducerRouteTest extends RouteTestSupport {
                 run(4, "zohobooks", "2025-09-15 10:29:00.000"),
                 run(5, "EasyProjects", "2025-09-15 10:28:00.000")) + "\n");
         load(Map.of("input.file", file.toString()), "producer.yaml", "dead-letters.yaml");
-        AdviceWith.adviceWith(context, "publish-file",
+        AdviceWith.adviceWith(context, "publish-group",
                 a -> a.weaveByToUri("kafka:*").replace().to("mock:topic"));
         AdviceWith.adviceWith(context, "dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         MockEndpoint topic = getMockEndpoint("mock:topic");
