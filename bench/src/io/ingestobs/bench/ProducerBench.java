@@ -10,9 +10,6 @@ import io.ingestobs.domain.TimestampParser;
 import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.input.ParsedRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -37,8 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -331,48 +326,15 @@ final class ProducerBench {
     private double raw(String topic, Inputs in, Map<String, String> settings) throws Exception {
         Map<String, Object> config = new HashMap<>(settings);
         config.put("bootstrap.servers", bootstrap);
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        long sent = 0;
-        long start;
-        long end;
-        Cpu cpuBefore;
-        Cpu cpuAfter;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new ByteArraySerializer());
-             DataInputStream events = new DataInputStream(new BufferedInputStream(Files.newInputStream(in.events()),
-                     1 << 20))) {
-            // connected and the topic's metadata known before the clock starts, as the pipeline's is by its survey
-            producer.partitionsFor(topic);
-            cpuBefore = Cpu.now(admin.brokerPid());
-            start = System.nanoTime();
-            for (long i = 0; i < in.valid(); i++) {
-                byte[] key = new byte[events.readUnsignedShort()];
-                events.readFully(key);
-                byte[] value = new byte[events.readInt()];
-                events.readFully(value);
-                producer.send(new ProducerRecord<>(topic, new String(key, StandardCharsets.UTF_8), value),
-                        (metadata, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            } else {
-                                acknowledged.incrementAndGet();
-                            }
-                        });
-                sent++;
-            }
-            producer.flush();
-            end = System.nanoTime();
-            cpuAfter = Cpu.now(admin.brokerPid());
-        }
-        if (failure.get() != null || acknowledged.get() != sent) {
-            throw new IllegalStateException("raw producer: " + acknowledged.get() + " of " + sent
-                    + " acknowledged", failure.get());
-        }
-        double seconds = (end - start) / 1e9;
-        Bench.log("raw producer (loop in the bench JVM): %d events sent and acknowledged in %.1f s: %.0f records/s; %s", sent, seconds,
-                sent / seconds, cpuAfter.since(cpuBefore, sent, seconds, "raw loop (bench JVM)"));
-        return sent / seconds;
+        Cpu[] cpuBefore = new Cpu[1];
+        RawProducer.Sent sent = RawProducer.send(config, topic, in.events(), in.valid(),
+                () -> cpuBefore[0] = Cpu.now(admin.brokerPid()));
+        Cpu cpuAfter = Cpu.now(admin.brokerPid());
+        double seconds = sent.seconds();
+        Bench.log("raw producer (loop in the bench JVM): %d events sent and acknowledged in %.1f s: %.0f records/s; %s",
+                sent.records(), seconds, sent.records() / seconds,
+                cpuAfter.since(cpuBefore[0], sent.records(), seconds, "raw loop (bench JVM)"));
+        return sent.records() / seconds;
     }
 
     /**

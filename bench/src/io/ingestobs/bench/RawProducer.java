@@ -7,6 +7,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,21 +42,43 @@ public final class RawProducer {
             config.put(kv[0], kv[1]);
         }
         config.put("bootstrap.servers", bootstrap);
+        long pid = ProcessHandle.current().pid();
+        double[] cpuStart = new double[1];
+        Sent sent;
+        try {
+            sent = send(config, topic, events, count, () -> cpuStart[0] = Procs.cpuSeconds(pid));
+        } catch (IllegalStateException e) {
+            System.out.println("RAW_PRODUCER failed: " + e.getMessage() + ": " + e.getCause());
+            System.exit(1);
+            return;
+        }
+        System.out.printf(Locale.ROOT, "RAW_PRODUCER sent=%d seconds=%.3f cpu_seconds=%.2f%n", sent.records(),
+                sent.seconds(), Procs.cpuSeconds(pid) - cpuStart[0]);
+    }
+
+    /** What one loop sent: every record acknowledged, in {@code seconds}. */
+    record Sent(long records, double seconds) {
+    }
+
+    /**
+     * The raw loop itself, for this process and for the loop inside the bench's JVM: the {@code count} events of the
+     * file sent and flushed, timed from the topic's metadata known ({@code atStart} runs then) to the last
+     * acknowledgement.
+     */
+    static Sent send(Map<String, Object> config, String topic, Path events, long count, Runnable atStart)
+            throws IOException {
         AtomicLong acknowledged = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        long pid = ProcessHandle.current().pid();
         long sent = 0;
         long start;
         long end;
-        double cpuStart;
-        double cpuEnd;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new ByteArraySerializer());
              DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(events),
                      1 << 20))) {
             // connected and the topic's metadata known before the clock starts, as the pipeline's is by its survey
             producer.partitionsFor(topic);
-            cpuStart = Procs.cpuSeconds(pid);
+            atStart.run();
             start = System.nanoTime();
             for (long i = 0; i < count; i++) {
                 byte[] key = new byte[in.readUnsignedShort()];
@@ -74,14 +97,11 @@ public final class RawProducer {
             }
             producer.flush();
             end = System.nanoTime();
-            cpuEnd = Procs.cpuSeconds(pid);
         }
         if (failure.get() != null || acknowledged.get() != sent) {
-            System.out.println("RAW_PRODUCER failed: " + acknowledged.get() + " of " + sent + " acknowledged: "
-                    + failure.get());
-            System.exit(1);
+            throw new IllegalStateException("raw producer: " + acknowledged.get() + " of " + sent
+                    + " acknowledged", failure.get());
         }
-        System.out.printf(Locale.ROOT, "RAW_PRODUCER sent=%d seconds=%.3f cpu_seconds=%.2f%n", sent,
-                (end - start) / 1e9, cpuEnd - cpuStart);
+        return new Sent(sent, (end - start) / 1e9);
     }
 }
