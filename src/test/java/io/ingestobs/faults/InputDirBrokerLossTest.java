@@ -83,6 +83,9 @@ class InputDirBrokerLossTest {
                 Files.move(staged, in.resolve("export.jsonl"), StandardCopyOption.ATOMIC_MOVE);
                 Await.until("the file being published",
                         () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
+                // what a process killed now (SIGKILL, OOM) would find at its next start
+                assertEquals(0, timesNamed(state, key), "a file being published is not yet in INPUT_STATE_FILE: "
+                        + read(state));
                 broker.stop();
                 assertTrue(done.matches(60, TimeUnit.SECONDS), "the file gone through, as far as it could go");
                 endedWithAnError = failed.matches(5, TimeUnit.SECONDS);
@@ -108,7 +111,7 @@ class InputDirBrokerLossTest {
                         .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenCompleted(1)
                         .create();
                 assertTrue(done.matches(60, TimeUnit.SECONDS), "the file gone through again");
-                assertTrue(completed.matches(), "the file published without an error");
+                assertTrue(completed.matches(5, TimeUnit.SECONDS), "the file published without an error");
                 assertEquals(1, timesNamed(state, key), "the file remembered once: " + read(state));
                 assertEquals(RECORDS, second.summary().publishedCount(), "the whole file, once, from its start");
                 assertEquals(0, second.summary().rejectedCount());
