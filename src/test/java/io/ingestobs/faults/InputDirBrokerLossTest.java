@@ -1,0 +1,213 @@
+package io.ingestobs.faults;
+
+import io.ingestobs.launcher.EmbeddedKafkaBroker;
+import io.ingestobs.launcher.PipelineApp;
+import io.ingestobs.launcher.Role;
+import io.ingestobs.testsupport.Await;
+import io.ingestobs.testsupport.KafkaTopics;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker goes away while a file of {@code INPUT_DIR} is being published, several groups in flight: the file ends
+ * with an error and is not remembered in {@code INPUT_STATE_FILE} (nor while it is being published: a process killed
+ * then must find it not done); once the broker is back, the file is published again from its start and completely,
+ * by the same process at its next poll or by the next process, remembered once, and never published again.
+ */
+class InputDirBrokerLossTest {
+
+    private static final int RECORDS = 300_000;
+    private static final String TOPIC = "dirloss";
+    private static final Pattern OBJET_ID = Pattern.compile("\"objet\":\\{\"id\":(\\d+)");
+
+    @Test
+    void aFileCutOffByTheBrokerIsPublishedAgainWholeOnceItIsBackAndRememberedOnce(@TempDir Path dir)
+            throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Path state = dir.resolve("state/ingested.txt");
+        Path staged = writeExport(dir);
+        // the route's idempotent key: the file's name and size
+        String key = "export.jsonl-" + Files.size(staged);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3)) {
+            broker.createTopics(3, TOPIC, TOPIC + ".dlq");
+            Map<String, String> props = props(dir, in, state);
+
+            long publishedBeforeTheLoss;
+            boolean endedWithAnError;
+            props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+            try (PipelineApp first = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                // the file's own exchange, not one of its groups (split and wire-tapped copies of it)
+                NotifyBuilder done = new NotifyBuilder(first.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenDone(1).create();
+                NotifyBuilder failed = new NotifyBuilder(first.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenFailed(1).create();
+                Files.move(staged, in.resolve("export.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+                Await.until("the file being published",
+                        () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
+                // what a process killed now (SIGKILL, OOM) would find at its next start
+                assertEquals(0, timesNamed(state, key), "a file being published is not yet in INPUT_STATE_FILE: "
+                        + read(state));
+                broker.stop();
+                assertTrue(done.matches(60, TimeUnit.SECONDS), "the file gone through, as far as it could go");
+                endedWithAnError = failed.matches(5, TimeUnit.SECONDS);
+                publishedBeforeTheLoss = first.summary().publishedCount();
+                assertTrue(publishedBeforeTheLoss > 0 && publishedBeforeTheLoss < RECORDS,
+                        "the broker went mid-file: " + publishedBeforeTheLoss + " acknowledged of " + RECORDS);
+            }
+            // stopped while the broker is still away: the file is not remembered as done
+            assertEquals(0, timesNamed(state, key), "a file cut off is not in INPUT_STATE_FILE: " + read(state));
+            assertTrue(endedWithAnError, "the file ends with an error");
+
+            broker.startAgain();
+            long onTopicBefore = KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC);
+            assertTrue(onTopicBefore >= publishedBeforeTheLoss, "what was acknowledged is on the topic: "
+                    + onTopicBefore + " < " + publishedBeforeTheLoss);
+            props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+            try (PipelineApp second = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                // created before the directory's first poll (a second after the start)
+                NotifyBuilder done = new NotifyBuilder(second.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenDone(1).create();
+                NotifyBuilder completed = new NotifyBuilder(second.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenCompleted(1)
+                        .create();
+                assertTrue(done.matches(60, TimeUnit.SECONDS), "the file gone through again");
+                assertTrue(completed.matches(5, TimeUnit.SECONDS), "the file published without an error");
+                assertEquals(1, timesNamed(state, key), "the file remembered once: " + read(state));
+                assertEquals(RECORDS, second.summary().publishedCount(), "the whole file, once, from its start");
+                assertEquals(0, second.summary().rejectedCount());
+            }
+            long onTopic = KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC);
+            assertEquals(onTopicBefore + RECORDS, onTopic, "the restarted producer published the file once more, "
+                    + "from its start");
+            assertEveryRecordOnTheTopic(broker, onTopic);
+
+            props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+            try (PipelineApp third = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                // past the directory's poll delay and the read lock's minimum age
+                Thread.sleep(4000);
+                assertEquals(0, third.summary().readCount(), "a further start publishes nothing more");
+            }
+            assertEquals(onTopic, KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC), "nothing more on the topic");
+            assertEquals(1, timesNamed(state, key), read(state));
+        }
+    }
+
+    @Test
+    void aFileCutOffByTheBrokerIsPublishedAgainWholeByTheSameProcessOnceTheBrokerIsBack(@TempDir Path dir)
+            throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Path state = dir.resolve("state/ingested.txt");
+        Path staged = writeExport(dir);
+        String key = "export.jsonl-" + Files.size(staged);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.freePort(), 3)) {
+            broker.createTopics(3, TOPIC, TOPIC + ".dlq");
+            Map<String, String> props = props(dir, in, state);
+            props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
+            try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
+                    Duration.ofMinutes(1))) {
+                NotifyBuilder failed = new NotifyBuilder(app.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenFailed(1).create();
+                NotifyBuilder completed = new NotifyBuilder(app.context()).fromRoute("watch-input-dir")
+                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenCompleted(1)
+                        .create();
+                Files.move(staged, in.resolve("export.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+                Await.until("the file being published",
+                        () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
+                broker.stop();
+                assertTrue(failed.matches(60, TimeUnit.SECONDS), "the file ends with an error");
+                long publishedBeforeTheLoss = app.summary().publishedCount();
+                assertTrue(publishedBeforeTheLoss > 0 && publishedBeforeTheLoss < RECORDS,
+                        "the broker went mid-file: " + publishedBeforeTheLoss + " acknowledged of " + RECORDS);
+                assertFalse(completed.matches(), "no pass went through while it was away");
+
+                broker.startAgain();
+                // the directory is polled again every second: the file, not remembered, is taken up again
+                assertTrue(completed.matches(60, TimeUnit.SECONDS), "the file published once the broker is back");
+                assertEquals(1, timesNamed(state, key), "the file remembered once: " + read(state));
+                long onTopic = KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC);
+                assertEveryRecordOnTheTopic(broker, onTopic);
+                // past two more polls of the directory
+                Thread.sleep(3000);
+                assertEquals(onTopic, KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC),
+                        "a further poll publishes nothing more");
+                assertEquals(1, timesNamed(state, key), read(state));
+            }
+        }
+    }
+
+    private static Path writeExport(Path dir) throws IOException {
+        Path staged = dir.resolve("export.jsonl");
+        try (BufferedWriter out = Files.newBufferedWriter(staged, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < RECORDS; i++) {
+                out.write("{\"id\":" + i + ",\"Source\":\"S" + (i % 7) + "\",\"Objet\":\"o" + (i % 100)
+                        + "\",\"Etat\":\"SUCCESS\",\"Fin\":\"2025-09-15 10:00:00.000\"}\n");
+            }
+        }
+        return staged;
+    }
+
+    private static Map<String, String> props(Path dir, Path in, Path state) throws IOException {
+        Map<String, String> props = new HashMap<>();
+        props.put("kafka.topic", TOPIC);
+        props.put("kafka.dlqTopic", TOPIC + ".dlq");
+        // LOGS_FILE_PATH, read at each start, adds nothing to the topic
+        props.put("input.file", Files.writeString(dir.resolve("empty.json"), "[]").toString());
+        props.put("input.dir", in.toString());
+        props.put("input.dirEnabled", "true");
+        props.put("input.stateFile", state.toString());
+        // the producer alone: nothing of the consumer is under test
+        props.put("consumer.enabled", "false");
+        // a broker that does not answer is given up on in seconds, not the client's default two minutes
+        props.put("camel.component.kafka.maxBlockMs", "3000");
+        props.put("camel.component.kafka.requestTimeoutMs", "2000");
+        props.put("camel.component.kafka.deliveryTimeoutMs", "5000");
+        return props;
+    }
+
+    /** Each record of the file, by its id, at least once on the topic, and nothing else. */
+    private static void assertEveryRecordOnTheTopic(EmbeddedKafkaBroker broker, long onTopic) {
+        BitSet ids = new BitSet(RECORDS);
+        for (KafkaTopics.Located record : KafkaTopics.readLocated(broker.bootstrapServers(), TOPIC, (int) onTopic)) {
+            Matcher id = OBJET_ID.matcher(record.value());
+            assertTrue(id.find(), record.value());
+            ids.set(Integer.parseInt(id.group(1)));
+        }
+        assertEquals(RECORDS, ids.cardinality(), "every record of the file is on the topic");
+        assertEquals(RECORDS, ids.length(), "and nothing else");
+    }
+
+    private static long timesNamed(Path state, String key) {
+        return read(state).lines().filter(key::equals).count();
+    }
+
+    private static String read(Path state) {
+        try {
+            return Files.exists(state) ? Files.readString(state) : "";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
