@@ -1,5 +1,7 @@
 package io.ingestobs.camel;
 
+import org.apache.camel.CamelExchangeException;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +38,28 @@ public final class ProducerSummary {
     }
 
     public void failed(Exception cause) {
-        failure = cause == null ? "unknown error" : cause.getMessage();
+        failure = reason(cause);
         LOG.error("The input could not be gone through: {}", failure);
+    }
+
+    /**
+     * A file of INPUT_DIR could not be published whole: said with its cause, then thrown again, so that the file
+     * is not remembered as done and is read again from its start at the next poll.
+     */
+    public void fileFailed(Exchange exchange) throws Exception {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.error("{} was not published whole; not remembered as done, it is read again from its start at the next "
+                + "poll: {}", exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class), reason(cause));
+        throw cause != null ? cause : new IllegalStateException("the file was not published whole");
+    }
+
+    /** What says why: the split's "Multicast processing failed for number N" wrapper is not the reason. */
+    private static String reason(Throwable cause) {
+        Throwable reason = cause;
+        while (reason instanceof CamelExchangeException && reason.getCause() != null) {
+            reason = reason.getCause();
+        }
+        return reason == null ? "unknown error" : reason.getMessage();
     }
 
     /** LOGS_FILE_PATH is done: in the producer role, the process may end. */

@@ -7,6 +7,14 @@ import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.KafkaTopics;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +27,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +49,29 @@ class InputDirBrokerLossTest {
     private static final int RECORDS = 300_000;
     private static final String TOPIC = "dirloss";
     private static final Pattern OBJET_ID = Pattern.compile("\"objet\":\\{\"id\":(\\d+)");
+
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final Logger producerLog = (Logger) LogManager.getLogger("ingestion.producer");
+    private final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+        @Override
+        public void append(LogEvent event) {
+            if (event.getLevel().isMoreSpecificThan(Level.ERROR)) {
+                errors.add(event.getMessage().getFormattedMessage());
+            }
+        }
+    };
+
+    @BeforeEach
+    void captureErrors() {
+        capture.start();
+        producerLog.addAppender(capture);
+    }
+
+    @AfterEach
+    void releaseErrors() {
+        producerLog.removeAppender(capture);
+        capture.stop();
+    }
 
     @Test
     void aFileCutOffByTheBrokerIsPublishedAgainWholeOnceItIsBackAndRememberedOnce(@TempDir Path dir)
@@ -138,6 +171,10 @@ class InputDirBrokerLossTest {
                         () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
                 broker.stop();
                 assertTrue(failed.matches(60, TimeUnit.SECONDS), "the file ends with an error");
+                // the operator is told which file and why, not Camel's split wrapper around the reason
+                assertTrue(errors.stream().anyMatch(e -> e.startsWith("export.jsonl was not published whole")
+                        && !e.contains("Multicast processing failed")), "the file's failure logged with its reason: "
+                        + errors);
                 long publishedBeforeTheLoss = app.summary().publishedCount();
                 assertTrue(publishedBeforeTheLoss > 0 && publishedBeforeTheLoss < RECORDS,
                         "the broker went mid-file: " + publishedBeforeTheLoss + " acknowledged of " + RECORDS);
