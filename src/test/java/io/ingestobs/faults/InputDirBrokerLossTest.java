@@ -5,6 +5,7 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.KafkaTopics;
+import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.logging.log4j.Level;
@@ -90,11 +91,8 @@ class InputDirBrokerLossTest {
             props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
             try (PipelineApp first = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
                     Duration.ofMinutes(1))) {
-                // the file's own exchange, not one of its groups (split and wire-tapped copies of it)
-                NotifyBuilder done = new NotifyBuilder(first.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenDone(1).create();
-                NotifyBuilder failed = new NotifyBuilder(first.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenFailed(1).create();
+                NotifyBuilder done = onTheFile(first.context()).whenDone(1).create();
+                NotifyBuilder failed = onTheFile(first.context()).whenFailed(1).create();
                 Files.move(staged, in.resolve("export.jsonl"), StandardCopyOption.ATOMIC_MOVE);
                 Await.until("the file being published",
                         () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
@@ -120,11 +118,8 @@ class InputDirBrokerLossTest {
             try (PipelineApp second = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
                     Duration.ofMinutes(1))) {
                 // created before the directory's first poll (a second after the start)
-                NotifyBuilder done = new NotifyBuilder(second.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenDone(1).create();
-                NotifyBuilder completed = new NotifyBuilder(second.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenCompleted(1)
-                        .create();
+                NotifyBuilder done = onTheFile(second.context()).whenDone(1).create();
+                NotifyBuilder completed = onTheFile(second.context()).whenCompleted(1).create();
                 assertTrue(done.matches(60, TimeUnit.SECONDS), "the file gone through again");
                 assertTrue(completed.matches(5, TimeUnit.SECONDS), "the file published without an error");
                 assertEquals(1, timesNamed(state, key), "the file remembered once: " + read(state));
@@ -161,11 +156,8 @@ class InputDirBrokerLossTest {
             props.put("camel.management.port", Integer.toString(EmbeddedKafkaBroker.freePort()));
             try (PipelineApp app = PipelineApp.start(Role.ALL, broker.bootstrapServers(), props,
                     Duration.ofMinutes(1))) {
-                NotifyBuilder failed = new NotifyBuilder(app.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenFailed(1).create();
-                NotifyBuilder completed = new NotifyBuilder(app.context()).fromRoute("watch-input-dir")
-                        .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null).whenCompleted(1)
-                        .create();
+                NotifyBuilder failed = onTheFile(app.context()).whenFailed(1).create();
+                NotifyBuilder completed = onTheFile(app.context()).whenCompleted(1).create();
                 Files.move(staged, in.resolve("export.jsonl"), StandardCopyOption.ATOMIC_MOVE);
                 Await.until("the file being published",
                         () -> KafkaTopics.endOffsets(broker.bootstrapServers(), TOPIC) > 20_000);
@@ -246,5 +238,11 @@ class InputDirBrokerLossTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Notifications on the file's own exchange, not one of its groups (split and wire-tapped copies of it). */
+    private static NotifyBuilder onTheFile(CamelContext context) {
+        return new NotifyBuilder(context).fromRoute("watch-input-dir")
+                .filter(e -> e.getProperty(ExchangePropertyKey.SPLIT_INDEX) == null);
     }
 }
