@@ -256,10 +256,7 @@ public final class Bench {
     private double rawFreshJvm(String topic) throws Exception {
         List<String> command = new ArrayList<>(List.of(Procs.java()));
         command.addAll(shippedJavaOpts);
-        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(Procs.benchPipelineJavaOpts());
         command.addAll(List.of("-cp", CLASSPATH, "io.ingestobs.bench.RawLoop", bootstrap, topic, "bench-raw-fresh-jvm",
                 Long.toString(records), Long.toString(broker.pid())));
         Path log = OUT.resolve("raw-fresh-jvm.log");
@@ -299,10 +296,7 @@ public final class Bench {
         command.addAll(jvmOptions);
         // MetricsEndpoint at DEBUG, everything else as shipped: the pipeline's own time for each scrape
         command.add("-Dlog4j2.configurationFile=classpath:log4j2.xml,bench/log4j2-scrape-debug.xml");
-        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(Procs.benchPipelineJavaOpts());
         command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
         Map<String, String> env = new HashMap<>();
         env.put("ROLE", "consumer");

@@ -41,6 +41,15 @@ final class Procs {
         return process;
     }
 
+    /**
+     * The extra JVM options BENCH_PIPELINE_JAVA_OPTS gives the pipeline's JVMs and their raw references (e.g.
+     * {@code -XX:StartFlightRecording=filename=target/bench/producer.jfr,settings=profile}); none when unset.
+     */
+    static List<String> benchPipelineJavaOpts() {
+        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
+        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    }
+
     /** User + system CPU seconds of a process so far, from /proc (Linux); NaN elsewhere. */
     static double cpuSeconds(long pid) {
         try {

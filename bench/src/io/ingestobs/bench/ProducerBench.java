@@ -243,13 +243,9 @@ final class ProducerBench {
      */
     private List<String> pipelineJvmOptions(String tag) {
         List<String> options = new ArrayList<>(javaOpts);
-        String extra = System.getenv("BENCH_PIPELINE_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            // e.g. -XX:StartFlightRecording=filename=target/bench/producer.jfr,settings=profile
-            for (String option : extra.trim().split("\\s+")) {
-                options.add(tag == null ? option : option.replaceAll("filename=([^,]*?)(\\.jfr)?(,|$)",
-                        "filename=$1-" + tag + ".jfr$3"));
-            }
+        for (String option : Procs.benchPipelineJavaOpts()) {
+            options.add(tag == null ? option : option.replaceAll("filename=([^,]*?)(\\.jfr)?(,|$)",
+                    "filename=$1-" + tag + ".jfr$3"));
         }
         return options;
     }
