@@ -5,15 +5,11 @@ import io.ingestobs.launcher.PipelineApp;
 import io.ingestobs.launcher.Role;
 import io.ingestobs.testsupport.Await;
 import io.ingestobs.testsupport.KafkaTopics;
+import io.ingestobs.testsupport.LogCapture;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.Logger;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +26,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,26 +46,16 @@ class InputDirBrokerLossTest {
     private static final String TOPIC = "dirloss";
     private static final Pattern OBJET_ID = Pattern.compile("\"objet\":\\{\"id\":(\\d+)");
 
-    private final List<String> errors = new CopyOnWriteArrayList<>();
-    private final Logger producerLog = (Logger) LogManager.getLogger("ingestion.producer");
-    private final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            if (event.getLevel().isMoreSpecificThan(Level.ERROR)) {
-                errors.add(event.getMessage().getFormattedMessage());
-            }
-        }
-    };
+    private final LogCapture capture = new LogCapture("ingestion.producer", Level.ERROR);
+    private final List<String> errors = capture.messages();
 
     @BeforeEach
     void captureErrors() {
         capture.start();
-        producerLog.addAppender(capture);
     }
 
     @AfterEach
     void releaseErrors() {
-        producerLog.removeAppender(capture);
         capture.stop();
     }
 

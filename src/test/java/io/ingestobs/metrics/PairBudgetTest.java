@@ -5,14 +5,10 @@ import io.ingestobs.domain.IngestionEvent;
 import io.ingestobs.domain.LabelCardinalityLimiter;
 import io.ingestobs.domain.RunRecord;
 import io.ingestobs.domain.Thresholds;
+import io.ingestobs.testsupport.LogCapture;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.Logger;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,26 +38,16 @@ class PairBudgetTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final EventRestructurer restructurer = new EventRestructurer(Thresholds.DEFAULT);
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final Logger budgetLogger = (Logger) LogManager.getLogger(PairBudget.class);
-    private final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
-                warnings.add(event.getMessage().getFormattedMessage());
-            }
-        }
-    };
+    private final LogCapture capture = new LogCapture(PairBudget.class.getName(), Level.WARN);
+    private final List<String> warnings = capture.messages();
 
     @BeforeEach
     void captureWarnings() {
         capture.start();
-        budgetLogger.addAppender(capture);
     }
 
     @AfterEach
     void releaseWarnings() {
-        budgetLogger.removeAppender(capture);
         capture.stop();
     }
 
