@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,11 +49,6 @@ public final class InputReader {
     static final String GROUP = "ingestion.group";
     /** The exchange property with the file's reading, closed when the file is done, gone through or not. */
     static final String READING = "ingestion.reading";
-    /**
-     * How long a file that broke off waits for its groups in flight before its summary: longer than the Kafka
-     * client's delivery timeout (two minutes by default), after which every record has an answer.
-     */
-    private static final long FINISH_WAIT_MILLIS = 300_000;
     private static final Logger LOG = LoggerFactory.getLogger("ingestion.producer");
     /** Groups read ahead of the one being published. */
     private static final int READ_AHEAD_GROUPS = 2;
@@ -303,9 +299,10 @@ public final class InputReader {
             // the file broke off (a reading error, a failed group): the groups still in flight are answered for
             // and counted before the summary, so that nothing in flight is reported either way. Bounded: a group
             // that never reached the sending thread (its hand-off refused at shutdown) is never answered
-            if (!pass.groups().awaitAll(FINISH_WAIT_MILLIS)) {
+            Duration bound = KafkaAnswerWait.of(exchange.getContext()).bound();
+            if (!pass.groups().awaitAll(bound.toMillis())) {
                 LOG.error("{} groups of the file still unanswered by Kafka after {} s: not counted",
-                        pass.groups().inFlight(), FINISH_WAIT_MILLIS / 1000);
+                        pass.groups().inFlight(), bound.toSeconds());
             }
         }
         ReadAhead<?> reading = exchange.getProperty(READING, ReadAhead.class);

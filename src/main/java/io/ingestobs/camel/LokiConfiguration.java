@@ -78,11 +78,19 @@ public final class LokiConfiguration implements CamelConfiguration {
         if (pushConcurrency < 1) {
             throw new IllegalStateException("LOKI_PUSH_CONCURRENCY must be at least 1, got " + pushConcurrency);
         }
+        // the routes append Loki's paths to {{loki.url}} and a placeholder cannot trim: a LOKI_URL given with a
+        // trailing slash or as the push endpoint is made the base here, before the routes are built, so that
+        // `java -jar` and `camel run` alike push to it
+        String base = LokiSettings.baseUrl(url);
+        if (!base.equals(url)) {
+            context.getPropertiesComponent().addOverrideProperty("loki.url", base);
+            url = base;
+        }
     }
 
     /** Where and how to push; credentials stay out of its toString. */
     LokiSettings settings() {
-        return new LokiSettings(url.trim(), optional(tenantId), optional(username), optional(password),
+        return new LokiSettings(url, optional(tenantId), optional(username), optional(password),
                 optional(bearerToken), batchMaxEntries, batchMaxBytes, maxLineBytes,
                 Duration.ofMillis(requestTimeoutMs), Duration.ofMillis(initialBackoffMs),
                 Duration.ofMillis(maxBackoffMs), Duration.ofMillis(maxRetryMs));

@@ -5,7 +5,6 @@ import io.ingestobs.camel.LokiConfiguration;
 import io.ingestobs.camel.PipelineConfiguration;
 import io.ingestobs.camel.ProducerSummary;
 import io.ingestobs.http.MetricsEndpointConfiguration;
-import io.ingestobs.loki.LokiSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -62,12 +61,6 @@ public final class PipelineApp implements AutoCloseable {
             main.addOverrideProperty("input.dirEnabled", "true");
         }
         properties.forEach(main::addOverrideProperty);
-        // a property placeholder cannot trim: LOKI_URL given with a trailing slash or as the push path is made the
-        // base URL here, once, for the push and the query routes alike
-        String lokiUrl = properties.getOrDefault("loki.url", System.getenv().getOrDefault("LOKI_URL", ""));
-        if (!lokiUrl.isBlank()) {
-            main.addOverrideProperty("loki.url", LokiSettings.baseUrl(lokiUrl));
-        }
         this.thread = new Thread(this::runMain, "camel-main");
     }
 
