@@ -97,12 +97,23 @@ public final class ConsumerConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "committedRuns", lazy = true)
-    public CommittedRunCounter committedRuns(CamelContext context, @BeanInject("runMeters") RunMetrics runMetrics) {
-        CommittedRunCounter counter = new CommittedRunCounter(runMetrics);
-        Gauge.builder("ingestion.runs.awaiting.commit", counter, CommittedRunCounter::waitingRuns)
+    public CommittedRunCounter committedRuns(@BeanInject("runMeters") RunMetrics runMetrics) {
+        return new CommittedRunCounter(runMetrics);
+    }
+
+    @BindToRegistry(value = "deliveryLedger", lazy = true)
+    public DeliveryLedger deliveryLedger(CamelContext context) {
+        DeliveryLedger ledger = new DeliveryLedger();
+        Gauge.builder("ingestion.runs.awaiting.commit", ledger, DeliveryLedger::waitingRuns)
                 .description("Runs delivered to Loki or the DLQ, counted once the commit of their offsets is "
                         + "acknowledged").register(PipelineConfiguration.meterRegistry(context));
-        return counter;
+        return ledger;
+    }
+
+    @BindToRegistry(value = "commitSender", lazy = true)
+    public CommitSender commitSender(@BeanInject("deliveryLedger") DeliveryLedger ledger,
+                                     @BeanInject("committedRuns") CommittedRunCounter counter) {
+        return new CommitSender(ledger, counter);
     }
 
     @BindToRegistry(value = "batchReader", lazy = true)
@@ -117,8 +128,9 @@ public final class ConsumerConfiguration implements CamelConfiguration {
 
     /** CONSUMER_BATCHES_IN_FLIGHT: batches handed to Loki and not yet settled while the next ones are read. */
     @BindToRegistry(value = "offsetCommitter", lazy = true)
-    public OffsetCommitter offsetCommitter(@BeanInject("committedRuns") CommittedRunCounter counter) {
-        return new OffsetCommitter(counter, batchesInFlight);
+    public OffsetCommitter offsetCommitter(@BeanInject("deliveryLedger") DeliveryLedger ledger,
+                                           @BeanInject("committedRuns") CommittedRunCounter counter) {
+        return new OffsetCommitter(ledger, counter, batchesInFlight);
     }
 
     /**
@@ -137,13 +149,15 @@ public final class ConsumerConfiguration implements CamelConfiguration {
 
     /** A partition that leaves this consumer first gets what was delivered committed, then counted (SPEC §4). */
     @BindToRegistry(value = "handoverClients", lazy = true)
-    public HandoverKafkaClientFactory handoverClients(@BeanInject("committedRuns") CommittedRunCounter counter,
+    public HandoverKafkaClientFactory handoverClients(@BeanInject("deliveryLedger") DeliveryLedger ledger,
+                                                      @BeanInject("commitSender") CommitSender sender,
+                                                      @BeanInject("committedRuns") CommittedRunCounter counter,
                                                       @BeanInject("runMeters") RunMetrics runMetrics) {
         // a leaving partition waits for its batches in flight: each is settled within the Loki retry budget, plus
         // the dead letters' own send
         Duration inFlightTimeout = Duration.ofMillis(lokiRetryMaxMs + handoverCommitTimeoutMs);
-        return new HandoverKafkaClientFactory(counter, Duration.ofMillis(handoverCommitTimeoutMs), inFlightTimeout,
-                runMetrics, stateReadBackRecords, Duration.ofMillis(stateReadBackTimeoutMs));
+        return new HandoverKafkaClientFactory(ledger, sender, counter, Duration.ofMillis(handoverCommitTimeoutMs),
+                inFlightTimeout, runMetrics, stateReadBackRecords, Duration.ofMillis(stateReadBackTimeoutMs));
     }
 
     /** kafka_consumer_lag_sum, from the group's committed offsets; its admin client closes with the context. */

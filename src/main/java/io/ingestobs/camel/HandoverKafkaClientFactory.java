@@ -19,22 +19,28 @@ import java.util.regex.Pattern;
  */
 public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory {
 
+    private final DeliveryLedger ledger;
+    private final CommitSender sender;
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
     private final Duration inFlightTimeout;
     private final PartitionStateReadBack readBack;
 
     /** Without reading the state of assigned partitions back. */
-    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, Duration inFlightTimeout) {
-        this(counter, commitTimeout, inFlightTimeout, null, 0, Duration.ZERO);
+    public HandoverKafkaClientFactory(DeliveryLedger ledger, CommitSender sender, CommittedRunCounter counter,
+                                      Duration commitTimeout, Duration inFlightTimeout) {
+        this(ledger, sender, counter, commitTimeout, inFlightTimeout, null, 0, Duration.ZERO);
     }
 
     /**
      * With the state of assigned partitions read back into {@code metrics}: at most the last
      * {@code readBackMaxRecords} committed records of each, within {@code readBackTimeout}.
      */
-    public HandoverKafkaClientFactory(CommittedRunCounter counter, Duration commitTimeout, Duration inFlightTimeout,
-                                      RunMetrics metrics, int readBackMaxRecords, Duration readBackTimeout) {
+    public HandoverKafkaClientFactory(DeliveryLedger ledger, CommitSender sender, CommittedRunCounter counter,
+                                      Duration commitTimeout, Duration inFlightTimeout, RunMetrics metrics,
+                                      int readBackMaxRecords, Duration readBackTimeout) {
+        this.ledger = ledger;
+        this.sender = sender;
         this.counter = counter;
         this.commitTimeout = commitTimeout;
         this.inFlightTimeout = inFlightTimeout;
@@ -63,20 +69,23 @@ public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory 
          */
         @Override
         public ConsumerRecords<Object, Object> poll(Duration timeout) {
-            counter.beforePoll(this);
+            sender.beforePoll(this);
             return super.poll(timeout);
         }
 
         @Override
         public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
-            super.subscribe(topics, new PartitionHandover(this, listener, counter, commitTimeout, inFlightTimeout, readBack,
-                    properties));
+            super.subscribe(topics, handingOver(listener));
         }
 
         @Override
         public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
-            super.subscribe(pattern, new PartitionHandover(this, listener, counter, commitTimeout, inFlightTimeout, readBack,
-                    properties));
+            super.subscribe(pattern, handingOver(listener));
+        }
+
+        private PartitionHandover handingOver(ConsumerRebalanceListener camelListener) {
+            return new PartitionHandover(this, camelListener, ledger, sender, counter, commitTimeout, inFlightTimeout,
+                    readBack, properties);
         }
     }
 }

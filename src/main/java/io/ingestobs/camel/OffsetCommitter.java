@@ -17,7 +17,7 @@ import java.util.concurrent.Semaphore;
 /**
  * The consumer route's bookkeeping around a batch on its way to Loki, so that the next batch can be read while it is
  * pushed (docs/benchmark.md, "The overlap") without giving up SPEC §5: a batch is handed over with its runs waiting
- * in {@link CommittedRunCounter}, pushed on a deliverer thread, and settled there as delivered or failed; the commit
+ * in the {@link DeliveryLedger}, pushed on a deliverer thread, and settled there as delivered or failed; the commit
  * is sent on the polling thread, before its next poll, and covers per partition only the delivered prefix; the
  * runs count when the coordinator acknowledges it. At most {@code batchesInFlight} batches are handed over and not
  * settled (each holds its records, so this bounds the heap); the polling thread waits for a free place.
@@ -33,15 +33,17 @@ public final class OffsetCommitter {
     public static final String IN_FLIGHT = "batchInFlight";
 
     /** A batch handed over: its runs waiting per partition, and those that no consumer commits (route tests). */
-    public record BatchInFlight(List<CommittedRunCounter.Waiting> waiting, List<ConsumedEvent> countOnDelivery) {
+    public record BatchInFlight(List<PartitionBatch> waiting, List<ConsumedEvent> countOnDelivery) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
 
+    private final DeliveryLedger ledger;
     private final CommittedRunCounter counter;
     private final Semaphore places;
 
-    public OffsetCommitter(CommittedRunCounter counter, int batchesInFlight) {
+    public OffsetCommitter(DeliveryLedger ledger, CommittedRunCounter counter, int batchesInFlight) {
+        this.ledger = ledger;
         this.counter = counter;
         this.places = new Semaphore(batchesInFlight);
     }
@@ -53,7 +55,7 @@ public final class OffsetCommitter {
      */
     public void admit(List<Exchange> records) {
         Consumer<?, ?> consumer = consumerOf(records);
-        if (consumer != null && counter.anyFailed(consumer.assignment())) {
+        if (consumer != null && ledger.anyFailed(consumer.assignment())) {
             throw new EarlierBatchNotDeliveredException();
         }
     }
@@ -68,7 +70,7 @@ public final class OffsetCommitter {
             runsByPartition.computeIfAbsent(run.partition(), p -> new ArrayList<>()).add(run);
         }
         places.acquire();
-        List<CommittedRunCounter.Waiting> waiting = new ArrayList<>();
+        List<PartitionBatch> waiting = new ArrayList<>();
         List<ConsumedEvent> countOnDelivery = batch.getCommits().isEmpty() ? batch.getEvents() : List.of();
         for (Map.Entry<String, KafkaManualCommit> entry : batch.getCommits().entrySet()) {
             if (!(entry.getValue() instanceof RecordCommit commit)) {
@@ -77,7 +79,7 @@ public final class OffsetCommitter {
                         + entry.getValue().getClass().getName());
             }
             long first = batch.getFirstOffsets().get(entry.getKey());
-            waiting.add(counter.handedOver(commit.partition(), first, commit.offset() + 1,
+            waiting.add(ledger.handedOver(commit.partition(), first, commit.offset() + 1,
                     runsByPartition.getOrDefault(entry.getKey(), List.of())));
         }
         exchange.setProperty(IN_FLIGHT, new BatchInFlight(waiting, countOnDelivery));
@@ -86,8 +88,8 @@ public final class OffsetCommitter {
     /** On the deliverer thread: Loki and the DLQ took the whole batch; the next poll commits it if nothing before it waits. */
     public void delivered(@ExchangeProperty(IN_FLIGHT) BatchInFlight batch) {
         try {
-            counter.settle(batch.waiting(), true);
-            counter.countNow(batch.countOnDelivery());
+            ledger.settle(batch.waiting(), true);
+            counter.count(batch.countOnDelivery());
         } finally {
             places.release();
         }
@@ -99,7 +101,7 @@ public final class OffsetCommitter {
             Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             LOG.warn("A batch was not delivered ({}): nothing at or after it is committed; its partitions are read "
                     + "again from their last committed offsets", cause == null ? "unknown cause" : cause.toString());
-            counter.settle(batch.waiting(), false);
+            ledger.settle(batch.waiting(), false);
         } finally {
             places.release();
         }

@@ -28,17 +28,22 @@ final class PartitionHandover implements ConsumerRebalanceListener {
 
     private final Consumer<?, ?> consumer;
     private final ConsumerRebalanceListener camelListener;
+    private final DeliveryLedger ledger;
+    private final CommitSender sender;
     private final CommittedRunCounter counter;
     private final Duration commitTimeout;
     private final Duration inFlightTimeout;
     private final PartitionStateReadBack readBack;
     private final Properties consumerProperties;
 
-    PartitionHandover(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, CommittedRunCounter counter,
+    PartitionHandover(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, DeliveryLedger ledger,
+                      CommitSender sender, CommittedRunCounter counter,
                       Duration commitTimeout, Duration inFlightTimeout, PartitionStateReadBack readBack,
                       Properties consumerProperties) {
         this.consumer = consumer;
         this.camelListener = camelListener;
+        this.ledger = ledger;
+        this.sender = sender;
         this.counter = counter;
         this.commitTimeout = commitTimeout;
         this.inFlightTimeout = inFlightTimeout;
@@ -49,11 +54,11 @@ final class PartitionHandover implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         awaitBatchesInFlight(partitions);
-        Map<TopicPartition, OffsetAndMetadata> offsets = counter.uncommitted(partitions);
+        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.uncommitted(partitions);
         if (!offsets.isEmpty()) {
             try {
                 consumer.commitSync(offsets, commitTimeout);
-                counter.committed(offsets);
+                counter.count(ledger.committed(offsets));
                 LOG.info("Partitions {} handed over at offsets {}, their runs counted", partitions, offsets);
             } catch (KafkaException e) {
                 settleWithTheGroup(partitions, e);
@@ -61,7 +66,7 @@ final class PartitionHandover implements ConsumerRebalanceListener {
         }
         // what is left behind a failed batch (or one still pushing past the wait) was not committed: it is read
         // again from the committed offset, by the next owner or by this consumer when it subscribes again
-        int left = counter.giveUp(partitions);
+        int left = ledger.giveUp(partitions);
         if (left > 0) {
             LOG.warn("Partitions {} handed over with {} runs behind a batch not delivered: read again from the "
                     + "committed offsets", partitions, left);
@@ -75,7 +80,7 @@ final class PartitionHandover implements ConsumerRebalanceListener {
      */
     private void awaitBatchesInFlight(Collection<TopicPartition> partitions) {
         try {
-            if (!counter.awaitSettled(partitions, inFlightTimeout)) {
+            if (!ledger.awaitSettled(partitions, inFlightTimeout)) {
                 LOG.warn("Partitions {} leave with batches still being pushed after {}: only what was delivered "
                         + "before is committed", partitions, inFlightTimeout);
             }
@@ -100,13 +105,13 @@ final class PartitionHandover implements ConsumerRebalanceListener {
                     committed.put(partition, offset);
                 }
             });
-            counter.committed(committed);
-            int left = counter.giveUp(partitions);
+            counter.count(ledger.committed(committed));
+            int left = ledger.giveUp(partitions);
             LOG.warn("Partitions {} left without a last commit ({}); runs below the group's offsets {} counted, "
                     + "{} delivered runs above them left to the next owner", partitions, failure.toString(),
                     committed, left);
         } catch (KafkaException e) {
-            int left = counter.giveUp(partitions);
+            int left = ledger.giveUp(partitions);
             LOG.warn("Partitions {} left without a last commit ({}) nor an answer on the group's offsets ({}): {} "
                     + "delivered runs left to the next owner", partitions, failure.toString(), e.toString(), left);
         }
@@ -117,7 +122,7 @@ final class PartitionHandover implements ConsumerRebalanceListener {
         // The group already gave them to another member, which may have committed past our runs: neither a commit
         // nor the group's offsets can settle them here. Only the answers to our own commits already sent can: one
         // acknowledged counts its runs here (the other member starts after them), the rest are that member's.
-        int runs = counter.giveUp(partitions);
+        int runs = ledger.giveUp(partitions);
         if (runs > 0) {
             LOG.warn("Partitions {} lost with {} delivered runs not committed: counted here if a commit already sent "
                     + "is acknowledged, else by their next owner",
@@ -149,7 +154,7 @@ final class PartitionHandover implements ConsumerRebalanceListener {
             restoreState(partitions);
         }
         // commits refused while the group was rebalancing (the cooperative protocol keeps partitions through it)
-        counter.commitAsync(consumer, counter.uncommitted(consumer.assignment()));
+        sender.commitAsync(consumer, ledger.uncommitted(consumer.assignment()));
         camelListener.onPartitionsAssigned(partitions);
     }
 }

@@ -30,105 +30,106 @@ class CommittedRunCounterTest {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final CommittedRunCounter counter = new CommittedRunCounter(
             new RunMetrics(registry, new LabelCardinalityLimiter(2000)));
+    private final DeliveryLedger ledger = new DeliveryLedger();
 
     @Test
     void runsCountOnceTheirCommitIsAcknowledgedAndAFailedCommitLeavesThemWaiting() {
-        counter.awaitCommit(P0, 100, runs(0, 100));
-        counter.sent(Set.of(P0));
+        ledger.awaitCommit(P0, 100, runs(0, 100));
+        ledger.sent(Set.of(P0));
         assertEquals(0, counted(), "delivered, not yet committed");
-        assertEquals(100, counter.waitingRuns());
+        assertEquals(100, ledger.waitingRuns());
 
-        counter.answered(Map.of(P0, new OffsetAndMetadata(100)), false);
+        counter.count(ledger.answered(Map.of(P0, new OffsetAndMetadata(100)), false));
         assertEquals(0, counted(), "a refused commit counts nothing");
-        assertEquals(Map.of(P0, new OffsetAndMetadata(100)), counter.uncommitted(List.of(P0)),
+        assertEquals(Map.of(P0, new OffsetAndMetadata(100)), ledger.uncommitted(List.of(P0)),
                 "the next commit carries the partition again");
 
-        counter.awaitCommit(P0, 150, runs(100, 150));
-        counter.sent(Set.of(P0));
-        counter.answered(Map.of(P0, new OffsetAndMetadata(150)), true);
+        ledger.awaitCommit(P0, 150, runs(100, 150));
+        ledger.sent(Set.of(P0));
+        counter.count(ledger.answered(Map.of(P0, new OffsetAndMetadata(150)), true));
         assertEquals(150, counted(), "the acknowledged commit counts every run below it");
-        assertEquals(0, counter.waitingRuns());
+        assertEquals(0, ledger.waitingRuns());
 
-        counter.committed(Map.of(P0, new OffsetAndMetadata(150)));
+        counter.count(ledger.committed(Map.of(P0, new OffsetAndMetadata(150))));
         assertEquals(150, counted(), "an answer seen twice counts nothing twice");
     }
 
     @Test
     void aPartitionGivenUpWaitsForTheCommitsAlreadySent() {
-        counter.awaitCommit(P0, 50, runs(0, 50));
-        counter.sent(Set.of(P0));
-        assertEquals(50, counter.giveUp(List.of(P0)));
+        ledger.awaitCommit(P0, 50, runs(0, 50));
+        ledger.sent(Set.of(P0));
+        assertEquals(50, ledger.giveUp(List.of(P0)));
         // the commit sent before the partition left went through: its runs are this consumer's to count
-        counter.answered(Map.of(P0, new OffsetAndMetadata(50)), true);
+        counter.count(ledger.answered(Map.of(P0, new OffsetAndMetadata(50)), true));
         assertEquals(50, counted());
 
         TopicPartition p1 = new TopicPartition("t", 1);
-        counter.awaitCommit(p1, 70, runs(50, 70, 1));
-        counter.sent(Set.of(p1));
-        counter.giveUp(List.of(p1));
-        counter.answered(Map.of(p1, new OffsetAndMetadata(70)), false);
-        assertEquals(0, counter.waitingRuns(), "refused: given up, the next owner counts them");
+        ledger.awaitCommit(p1, 70, runs(50, 70, 1));
+        ledger.sent(Set.of(p1));
+        ledger.giveUp(List.of(p1));
+        counter.count(ledger.answered(Map.of(p1, new OffsetAndMetadata(70)), false));
+        assertEquals(0, ledger.waitingRuns(), "refused: given up, the next owner counts them");
         assertEquals(50, counted());
     }
 
     @Test
     void aPartitionGivenUpWithNothingInFlightLetsItsRunsGoAtOnce() {
-        counter.awaitCommit(P0, 10, runs(0, 10));
-        assertEquals(10, counter.giveUp(List.of(P0)));
-        assertEquals(0, counter.waitingRuns());
-        counter.committed(Map.of(P0, new OffsetAndMetadata(10)));
+        ledger.awaitCommit(P0, 10, runs(0, 10));
+        assertEquals(10, ledger.giveUp(List.of(P0)));
+        assertEquals(0, ledger.waitingRuns());
+        counter.count(ledger.committed(Map.of(P0, new OffsetAndMetadata(10))));
         assertEquals(0, counted());
     }
 
     @Test
     void aPartitionThatComesBackIsNotCountedByTheAnswersOfItsFormerOwnership() {
-        counter.awaitCommit(P0, 100, runs(0, 100));
-        counter.sent(Set.of(P0));
-        counter.giveUp(List.of(P0));
+        ledger.awaitCommit(P0, 100, runs(0, 100));
+        ledger.sent(Set.of(P0));
+        ledger.giveUp(List.of(P0));
         // back to this consumer after another member committed up to 300: it reads on from there
-        counter.awaitCommit(P0, 400, runs(300, 400));
-        counter.sent(Set.of(P0));
+        ledger.awaitCommit(P0, 400, runs(300, 400));
+        ledger.sent(Set.of(P0));
         // the answer to the commit sent before it left: refused, so runs 0-99 were the other member's to count
-        counter.answered(Map.of(P0, new OffsetAndMetadata(100)), false);
+        counter.count(ledger.answered(Map.of(P0, new OffsetAndMetadata(100)), false));
         assertEquals(0, counted());
-        counter.answered(Map.of(P0, new OffsetAndMetadata(400)), true);
+        counter.count(ledger.answered(Map.of(P0, new OffsetAndMetadata(400)), true));
         assertEquals(100, counted(), "only the runs delivered since it came back");
-        assertEquals(0, counter.waitingRuns());
+        assertEquals(0, ledger.waitingRuns());
     }
 
     @Test
     void aBatchDeliveredBeforeAnEarlierOneIsCommittedOnlyWithIt() {
-        CommittedRunCounter.Waiting first = counter.handedOver(P0, 0, 100, runs(0, 100));
-        CommittedRunCounter.Waiting second = counter.handedOver(P0, 100, 200, runs(100, 200));
-        counter.settle(List.of(second), true);
-        assertEquals(Map.of(), counter.uncommitted(List.of(P0)), "the first batch is still in flight");
-        counter.settle(List.of(first), true);
-        assertEquals(Map.of(P0, new OffsetAndMetadata(200)), counter.uncommitted(List.of(P0)));
-        counter.committed(Map.of(P0, new OffsetAndMetadata(200)));
+        PartitionBatch first = ledger.handedOver(P0, 0, 100, runs(0, 100));
+        PartitionBatch second = ledger.handedOver(P0, 100, 200, runs(100, 200));
+        ledger.settle(List.of(second), true);
+        assertEquals(Map.of(), ledger.uncommitted(List.of(P0)), "the first batch is still in flight");
+        ledger.settle(List.of(first), true);
+        assertEquals(Map.of(P0, new OffsetAndMetadata(200)), ledger.uncommitted(List.of(P0)));
+        counter.count(ledger.committed(Map.of(P0, new OffsetAndMetadata(200))));
         assertEquals(200, counted());
     }
 
     @Test
     void aFailedBatchStopsTheCommitAndIsReadAgainFromItsFirstOffset() {
         TopicPartition p1 = new TopicPartition("t", 1);
-        counter.awaitCommit(P0, 50, runs(0, 50));
-        CommittedRunCounter.Waiting failing = counter.handedOver(P0, 50, 100, runs(50, 100));
-        CommittedRunCounter.Waiting later = counter.handedOver(P0, 100, 150, runs(100, 150));
-        CommittedRunCounter.Waiting other = counter.handedOver(p1, 0, 30, runs(150, 180, 1));
-        counter.settle(List.of(later, other), true);
-        counter.settle(List.of(failing), false);
+        ledger.awaitCommit(P0, 50, runs(0, 50));
+        PartitionBatch failing = ledger.handedOver(P0, 50, 100, runs(50, 100));
+        PartitionBatch later = ledger.handedOver(P0, 100, 150, runs(100, 150));
+        PartitionBatch other = ledger.handedOver(p1, 0, 30, runs(150, 180, 1));
+        ledger.settle(List.of(later, other), true);
+        ledger.settle(List.of(failing), false);
 
         assertEquals(Map.of(P0, new OffsetAndMetadata(50), p1, new OffsetAndMetadata(30)),
-                counter.uncommitted(List.of(P0, p1)), "P0 up to the failed batch only; P1 on its own");
-        assertEquals(true, counter.anyFailed(List.of(P0)));
-        assertEquals(false, counter.anyFailed(List.of(p1)));
-        assertEquals(Map.of(P0, 50L), counter.rewindTargets(List.of(P0, p1)));
-        assertEquals(Map.of(), counter.rewindTargets(List.of(P0, p1)), "sought back once");
+                ledger.uncommitted(List.of(P0, p1)), "P0 up to the failed batch only; P1 on its own");
+        assertEquals(true, ledger.anyFailed(List.of(P0)));
+        assertEquals(false, ledger.anyFailed(List.of(p1)));
+        assertEquals(Map.of(P0, 50L), ledger.rewindTargets(List.of(P0, p1)));
+        assertEquals(Map.of(), ledger.rewindTargets(List.of(P0, p1)), "sought back once");
 
-        counter.committed(Map.of(P0, new OffsetAndMetadata(50)));
+        counter.count(ledger.committed(Map.of(P0, new OffsetAndMetadata(50))));
         assertEquals(50, counted(), "the failed batch and the one after it wait, uncounted");
-        assertEquals(100, counter.giveUp(List.of(P0)), "handed over: read again from offset 50");
-        assertEquals(false, counter.anyFailed(List.of(P0)));
+        assertEquals(100, ledger.giveUp(List.of(P0)), "handed over: read again from offset 50");
+        assertEquals(false, ledger.anyFailed(List.of(P0)));
     }
 
     private List<ConsumedEvent> runs(int from, int to) {

@@ -1,6 +1,7 @@
 package io.ingestobs.routes;
 
-import io.ingestobs.camel.CommittedRunCounter;
+import io.ingestobs.camel.CommitSender;
+import io.ingestobs.camel.DeliveryLedger;
 import io.ingestobs.camel.OffsetCommitter;
 import io.ingestobs.camel.RecordCommit;
 import io.ingestobs.testsupport.LokiTestServer;
@@ -106,13 +107,13 @@ class ConsumerRouteTest extends RouteTestSupport {
 
     /** What the polling thread does before its next poll: commit what was delivered, seek back what failed. */
     private void poll() {
-        context.getRegistry().lookupByNameAndType("committedRuns", CommittedRunCounter.class).beforePoll(consumer);
+        context.getRegistry().lookupByNameAndType("commitSender", CommitSender.class).beforePoll(consumer);
     }
 
     /** Sends a batch as camel-kafka does, and waits until its push is settled (on a deliverer thread). */
     private void consumeAndSettle(List<Exchange> batch) throws InterruptedException {
         template.sendBody("direct:consume", batch);
-        assertTrue(context.getRegistry().lookupByNameAndType("committedRuns", CommittedRunCounter.class)
+        assertTrue(context.getRegistry().lookupByNameAndType("deliveryLedger", DeliveryLedger.class)
                 .awaitSettled(List.of(P0), Duration.ofSeconds(10)), "the batch's push settled");
     }
 
