@@ -125,10 +125,11 @@ final class Procs {
                     Long.toString(pid)).redirectErrorStream(true).start();
             String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             p.waitFor();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" .* nid=0x([0-9a-f]+) ")
+            // nid in hex up to JDK 17 ("nid=0x1f2e"), in decimal from JDK 19 on ("nid=7982")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" .* nid=(0x)?([0-9a-f]+) ")
                     .matcher(dump);
             while (m.find()) {
-                names.put(Long.toString(Long.parseLong(m.group(2), 16)), m.group(1));
+                names.put(Long.toString(Long.parseLong(m.group(3), m.group(2) == null ? 10 : 16)), m.group(1));
             }
         } catch (IOException | InterruptedException | RuntimeException ignored) {
             // no jstack: the /proc names only
