@@ -19,7 +19,13 @@ import java.util.stream.Stream;
  */
 final class Aot {
 
+    /**
+     * BENCH_AOT=1: caches trained, then used. BENCH_AOT=warmup: the same training runs, as plain JVMs with no cache,
+     * then the measured runs as plain JVMs: the control for what the training runs change besides the caches (the
+     * broker and the bench's JVM warmed by them).
+     */
     static final boolean ENABLED = "1".equals(System.getenv("BENCH_AOT"));
+    static final boolean WARMUP_ONLY = "warmup".equals(System.getenv("BENCH_AOT"));
     private static final Path DIR = Path.of("target", "bench", "aot");
     private static volatile boolean training;
 
@@ -55,6 +61,9 @@ final class Aot {
 
     /** After a training run: the cache must be there, or the measured run would not be what it says. */
     static String created(String kind) {
+        if (WARMUP_ONLY) {
+            return "none (BENCH_AOT=warmup)";
+        }
         Path cache = cache(kind);
         try {
             if (!Files.exists(cache) || Files.size(cache) == 0) {

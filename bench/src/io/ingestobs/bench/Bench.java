@@ -106,7 +106,7 @@ public final class Bench {
                 latencySeconds, producerMib, jfr);
         startBroker();
         createTopics("bench-drain", "bench-drain.dlq", "bench-latency", "bench-latency.dlq");
-        if (Aot.ENABLED) {
+        if (Aot.ENABLED || Aot.WARMUP_ONLY) {
             trainAotCaches();
         }
 
