@@ -50,8 +50,11 @@ import java.util.regex.Pattern;
 public final class Bench {
 
     private static final Path OUT = Path.of("target", "bench");
-    private static final String CLASSPATH = String.join(java.io.File.pathSeparator,
-            "target/bench-classes", "target/ingestion-observability.jar");
+    /** The bench's classes as a jar (bench/run): an AOT cache takes classes from jars only, not from directories. */
+    static final String CLASSPATH = String.join(java.io.File.pathSeparator,
+            "target/bench-classes.jar", "target/ingestion-observability.jar");
+    /** Events of the drain's and the raw loop's AOT training runs (BENCH_AOT=1): fewer than measured. */
+    private final long aotTrainingRecords = longEnv("BENCH_AOT_TRAINING_RECORDS", 200_000);
 
     private final long records = longEnv("BENCH_RECORDS", 1_000_000);
     private final int latencyRate = (int) longEnv("BENCH_LATENCY_RATE", 10_000);
@@ -103,6 +106,9 @@ public final class Bench {
                 latencySeconds, producerMib, jfr);
         startBroker();
         createTopics("bench-drain", "bench-drain.dlq", "bench-latency", "bench-latency.dlq");
+        if (Aot.ENABLED || Aot.WARMUP_ONLY) {
+            trainAotCaches();
+        }
 
         if (phases.stream().anyMatch(p -> !p.equals("producer"))) {
             double eventBytes = load("bench-drain", records);
@@ -124,29 +130,7 @@ public final class Bench {
                 : new Latency(Double.NaN, Double.NaN, Double.NaN);
         ProducerBench.Result producer = null;
         if (phases.contains("producer")) {
-            ProducerBench bench = new ProducerBench(bootstrap, shippedJavaOpts, new ProducerBench.Admin() {
-                @Override
-                public void createTopics(String... topics) throws Exception {
-                    Bench.this.createTopics(topics);
-                }
-
-                @Override
-                public long endOffsets(String topic) throws Exception {
-                    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                        return Bench.endOffsets(admin, topic);
-                    }
-                }
-
-                @Override
-                public double liveHeap(Process process, Path out) throws Exception {
-                    return Bench.liveHeap(process, out);
-                }
-
-                @Override
-                public long brokerPid() {
-                    return broker.pid();
-                }
-            });
+            ProducerBench bench = producerBench();
             for (int mib : producerMib) {
                 ProducerBench.Result result = bench.run(mib, producerTimeoutSeconds);
                 table.put(String.format(Locale.ROOT, "producer (ROLE=producer, JAVA_OPTS as shipped) against a raw "
@@ -174,6 +158,33 @@ public final class Bench {
                 producer == null ? Double.NaN : producer.ratio(), producer == null ? 0 : producer.lines(),
                 producer == null ? Double.NaN : producer.heap().peakMib(), rawBenchJvm, pipeline / rawBenchJvm,
                 producer == null ? Double.NaN : producer.inBenchRawPerSecond());
+    }
+
+    /** The producer's bench on this run's broker. */
+    private ProducerBench producerBench() {
+        return new ProducerBench(bootstrap, shippedJavaOpts, new ProducerBench.Admin() {
+            @Override
+            public void createTopics(String... topics) throws Exception {
+                Bench.this.createTopics(topics);
+            }
+
+            @Override
+            public long endOffsets(String topic) throws Exception {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                    return Bench.endOffsets(admin, topic);
+                }
+            }
+
+            @Override
+            public double liveHeap(Process process, Path out) throws Exception {
+                return Bench.liveHeap(process, out);
+            }
+
+            @Override
+            public long brokerPid() {
+                return broker.pid();
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------- broker
@@ -254,19 +265,7 @@ public final class Bench {
      * Jackson before its raw loop (the load phase), which a fresh pipeline JVM has not.
      */
     private double rawFreshJvm(String topic) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Procs.java()));
-        command.addAll(shippedJavaOpts);
-        command.addAll(Procs.benchPipelineJavaOpts());
-        command.addAll(List.of("-cp", CLASSPATH, "io.ingestobs.bench.RawLoop", bootstrap, topic, "bench-raw-fresh-jvm",
-                Long.toString(records), Long.toString(broker.pid())));
-        Path log = OUT.resolve("raw-fresh-jvm.log");
-        Process process = Procs.start(command, Map.of(), log);
-        if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException("the raw loop's JVM failed; see " + log);
-        }
-        RawLoop.Result r = Files.readAllLines(log).stream().filter(l -> l.startsWith("RAW ")).findFirst()
-                .map(RawLoop.Result::parse).orElseThrow(() -> new IllegalStateException("no RAW line in " + log));
+        RawLoop.Result r = rawLoopJvm(topic, "bench-raw-fresh-jvm", records, "raw-fresh-jvm");
         Drained cpu = new Drained(0, r.ownCpu(), r.brokerCpu(), "", r.othersCpu());
         log("raw, in a fresh JVM with the shipped JAVA_OPTS: %d records parsed (%d fields) in %.2f s after the first "
                 + "poll: %.0f runs/s", r.records(), r.fields(), r.seconds(), r.rate());
@@ -274,6 +273,70 @@ public final class Bench {
                 + "pipeline runs", String.format(Locale.ROOT, "%.0f runs/s; %s", r.rate(),
                 cpu.cpu(r.records() - r.firstPoll()).replace("pipeline", "raw JVM")));
         return r.rate();
+    }
+
+    /** The raw loop's fresh JVM on {@code n} events of {@code topic}; its output in target/bench/{@code name}.log. */
+    private RawLoop.Result rawLoopJvm(String topic, String group, long n, String name) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Procs.measuredJava()));
+        command.addAll(shippedJavaOpts);
+        command.addAll(Procs.benchPipelineJavaOpts());
+        command.addAll(Aot.options("raw-loop"));
+        command.addAll(List.of("-cp", CLASSPATH, "io.ingestobs.bench.RawLoop", bootstrap, topic, group,
+                Long.toString(n), Long.toString(broker.pid())));
+        Path log = OUT.resolve(name + ".log");
+        Process process = Procs.start(command, Map.of(), log);
+        if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the raw loop's JVM failed; see " + log);
+        }
+        RawLoop.Result r = Files.readAllLines(log).stream().filter(l -> l.startsWith("RAW ")).findFirst()
+                .map(RawLoop.Result::parse).orElseThrow(() -> new IllegalStateException("no RAW line in " + log));
+        if (Aot.ENABLED && !Aot.training()) {
+            log("raw loop: %s", Aot.classesLoaded("raw-loop"));
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------------------------- AOT
+
+    /**
+     * BENCH_AOT=1: the AOT cache of each fresh JVM kind of the phases asked for, each written by a run of the same
+     * command on a smaller workload than the measured one (a topic of its own with the first
+     * BENCH_AOT_TRAINING_RECORDS events; the producer's 100 MiB file), before anything is measured.
+     */
+    private void trainAotCaches() throws Exception {
+        long start = System.nanoTime();
+        Aot.training(true);
+        try {
+            if (phases.contains("raw") || phases.contains("drain")) {
+                String topic = "bench-aot-training";
+                createTopics(topic, topic + ".dlq");
+                load(topic, aotTrainingRecords);
+                if (phases.contains("raw")) {
+                    rawLoopJvm(topic, "bench-aot-training-raw", aotTrainingRecords, "aot-training-raw-loop");
+                    log("AOT cache of the raw loop written: %s", Aot.created("raw-loop"));
+                }
+                if (phases.contains("drain")) {
+                    try (LeanLoki loki = new LeanLoki()) {
+                        List<String> options = new ArrayList<>(shippedJavaOpts);
+                        options.addAll(Aot.options("pipeline-drain"));
+                        Pipeline p = startPipeline("aot-training-pipeline-drain", topic, "bench-aot-training-pipeline",
+                                loki, false, options);
+                        awaitCommitted(topic, "bench-aot-training-pipeline", p, loki);
+                        Procs.stop(p.jstat());
+                        // the cache is written as the JVM exits (a child JVM assembles it): a graceful stop, waited for
+                        Procs.stop(p.process(), 600);
+                    }
+                    log("AOT cache of the pipeline's drain written: %s", Aot.created("pipeline-drain"));
+                }
+            }
+            if (phases.contains("producer")) {
+                producerBench().train(100);
+            }
+        } finally {
+            Aot.training(false);
+        }
+        log("AOT caches trained in %.0f s", (System.nanoTime() - start) / 1e9);
     }
 
     // ------------------------------------------------------------------------------------------- pipeline
@@ -289,7 +352,7 @@ public final class Bench {
         int metricsPort = freePort();
         Path log = OUT.resolve(name + ".log");
         Path gcLog = OUT.resolve(name + "-gc.log");
-        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
+        List<String> command = new ArrayList<>(List.of(Procs.measuredJava(), "-Xlog:gc:file=" + gcLog));
         if (withJfr) {
             command.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr") + ",settings=profile");
         }
@@ -317,8 +380,13 @@ public final class Bench {
     private Drain drain(String topic) throws Exception {
         try (LeanLoki loki = new LeanLoki()) {
             loki.markAt(records / 2);
-            Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr, shippedJavaOpts);
+            List<String> options = new ArrayList<>(shippedJavaOpts);
+            options.addAll(Aot.options("pipeline-drain"));
+            Pipeline p = startPipeline("pipeline-drain", topic, "bench-pipeline", loki, jfr, options);
             Drained drained = awaitCommitted(topic, "bench-pipeline", p, loki);
+            if (Aot.ENABLED) {
+                log("pipeline: %s", Aot.classesLoaded("pipeline-drain"));
+            }
             long doneNanos = drained.doneNanos();
             long committed = records;
             long counted = records - loki.firstPushEntries();
@@ -679,7 +747,7 @@ public final class Bench {
 
     /** Live heap: {@code jcmd GC.class_histogram} collects fully, then counts what is left. */
     static double liveHeap(Process process, Path out) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path jcmd = Procs.tool("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         p.waitFor(120, TimeUnit.SECONDS);

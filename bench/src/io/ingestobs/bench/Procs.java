@@ -24,8 +24,24 @@ final class Procs {
     private Procs() {
     }
 
+    /** The bench's own runtime: the broker's JVM. */
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The runtime of the JVMs measured (the pipeline, the producer and their fresh raw references): BENCH_JAVA_HOME
+     * when set (e.g. a newer JDK, to measure what the runtime alone changes), else the bench's own. The bytecode is
+     * the same either way (built by bench/run with the project's JDK).
+     */
+    static String measuredJava() {
+        return tool("java").toString();
+    }
+
+    /** A JDK tool (jstat, jcmd, jstack) of the measured JVMs' runtime, so that it matches the JVM it reads. */
+    static Path tool(String name) {
+        String home = System.getenv("BENCH_JAVA_HOME");
+        return Path.of(home == null || home.isBlank() ? System.getProperty("java.home") : home.trim(), "bin", name);
     }
 
     static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
@@ -105,14 +121,15 @@ final class Procs {
     static Map<String, String> javaThreadNames(long pid) {
         Map<String, String> names = new java.util.HashMap<>();
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+            Process p = new ProcessBuilder(tool("jstack").toString(),
                     Long.toString(pid)).redirectErrorStream(true).start();
             String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             p.waitFor();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" .* nid=0x([0-9a-f]+) ")
+            // nid in hex up to JDK 17 ("nid=0x1f2e"), in decimal from JDK 19 on ("nid=7982")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" .* nid=(0x)?([0-9a-f]+) ")
                     .matcher(dump);
             while (m.find()) {
-                names.put(Long.toString(Long.parseLong(m.group(2), 16)), m.group(1));
+                names.put(Long.toString(Long.parseLong(m.group(3), m.group(2) == null ? 10 : 16)), m.group(1));
             }
         } catch (IOException | InterruptedException | RuntimeException ignored) {
             // no jstack: the /proc names only
@@ -143,8 +160,13 @@ final class Procs {
 
     /** SIGTERM, as a container stop would; forcibly after a minute. */
     static void stop(Process process) throws InterruptedException {
+        stop(process, 60);
+    }
+
+    /** SIGTERM; forcibly after {@code seconds}. */
+    static void stop(Process process, long seconds) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
         CHILDREN.remove(process);
@@ -166,7 +188,7 @@ final class Procs {
 
     /** {@code jstat -gc <pid> 100}: the JVM's own heap counters every 100 ms, read without touching the JVM. */
     static Process jstat(long pid, Path out) throws IOException {
-        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        Path jstat = tool("jstat");
         Process p = new ProcessBuilder(jstat.toString(), "-gc", Long.toString(pid), "100")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         CHILDREN.add(p);

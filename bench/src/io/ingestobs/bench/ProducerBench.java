@@ -120,18 +120,9 @@ final class ProducerBench {
         String name = "producer-" + mib + "mib";
         Path log = OUT.resolve(name + ".log");
         Path gcLog = OUT.resolve(name + "-gc.log");
-        Map<String, String> env = new HashMap<>();
-        env.put("ROLE", "producer");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("KAFKA_TOPIC", topic);
-        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
-        env.put("LOGS_FILE_PATH", in.jsonLines().toString());
-        List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xlog:gc:file=" + gcLog));
-        command.addAll(pipelineJvmOptions(null));
-        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
         Cpu cpuBefore = Cpu.now(admin.brokerPid());
         long launched = System.nanoTime();
-        Process process = Procs.start(command, env, log);
+        Process process = Procs.start(producerCommand(gcLog), producerEnv(topic, in), log);
         double[] pipelineCpu = {0};
         // each thread's CPU, read until the process exits: which stage is the bottleneck
         List<Map<String, Double>> threads = new ArrayList<>(List.of(Map.of()));
@@ -193,6 +184,9 @@ final class ProducerBench {
                 cpuAfter.since(cpuBefore, in.lines(), processSeconds, "bench JVM"));
         Bench.log("producer %d MiB: CPU seconds of the pipeline's threads (whole process):%n%s", mib,
                 Procs.threadCpuDiff(Map.of(), threads.get(0), threadNames));
+        if (Aot.ENABLED) {
+            Bench.log("producer %d MiB: %s", mib, Aot.classesLoaded("producer"));
+        }
 
         // 2. the raw producer again, same broker, same settings, the same events, on a topic of its own
         double rawAfter = rawRun("bench-raw-producer-" + mib + "-after", in, settings, true);
@@ -212,6 +206,45 @@ final class ProducerBench {
                 in.lines(), heap.peakMib(), heap.sampledPeakMib(), heap.beforeGcPeakMib(), live);
         return new Result(mib, in.lines(), published, deadLetters, pipelineRate, rawRate, inBench, heap, live,
                 figure);
+    }
+
+    /**
+     * BENCH_AOT=1 ({@link Aot}): the producer's and the raw producer's AOT caches, each written by a run of the same
+     * command as measured, on the {@code mib} MiB input (smaller than the measured one) and topics of their own.
+     */
+    void train(int mib) throws Exception {
+        Inputs in = inputs(mib);
+        String topic = "bench-aot-training-input-" + mib;
+        admin.createTopics(topic, topic + ".dlq");
+        Path log = OUT.resolve("aot-training-producer.log");
+        Process process = Procs.start(producerCommand(OUT.resolve("aot-training-producer-gc.log")),
+                producerEnv(topic, in), log);
+        if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            Procs.stop(process);
+            throw new IllegalStateException("the producer's AOT training run failed; see " + log);
+        }
+        Bench.log("AOT cache of the producer written: %s", Aot.created("producer"));
+        rawRun("bench-aot-training-raw-producer-" + mib, in, producerSettings(), true);
+        Bench.log("AOT cache of the raw producer written: %s", Aot.created("raw-producer"));
+    }
+
+    /** The ROLE=producer JVM as the image runs it (and BENCH_PIPELINE_JAVA_OPTS, and BENCH_AOT's cache). */
+    private List<String> producerCommand(Path gcLog) {
+        List<String> command = new ArrayList<>(List.of(Procs.measuredJava(), "-Xlog:gc:file=" + gcLog));
+        command.addAll(pipelineJvmOptions(null));
+        command.addAll(Aot.options("producer"));
+        command.addAll(List.of("-jar", "target/ingestion-observability.jar"));
+        return command;
+    }
+
+    private Map<String, String> producerEnv(String topic, Inputs in) {
+        Map<String, String> env = new HashMap<>();
+        env.put("ROLE", "producer");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("KAFKA_TOPIC", topic);
+        env.put("KAFKA_DLQ_TOPIC", topic + ".dlq");
+        env.put("LOGS_FILE_PATH", in.jsonLines().toString());
+        return env;
     }
 
     /**
@@ -289,9 +322,10 @@ final class ProducerBench {
     }
 
     private double freshRaw(String topic, Inputs in, Map<String, String> settings) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Procs.java()));
+        List<String> command = new ArrayList<>(List.of(Procs.measuredJava()));
         command.addAll(pipelineJvmOptions(topic.substring(topic.lastIndexOf('-') + 1) + "-raw"));
-        command.addAll(List.of("-cp", "target/bench-classes:target/ingestion-observability.jar",
+        command.addAll(Aot.options("raw-producer"));
+        command.addAll(List.of("-cp", Bench.CLASSPATH,
                 RawProducer.class.getName(), bootstrap, topic, in.events().toString(), Long.toString(in.valid())));
         settings.forEach((k, v) -> command.add(k + "=" + v));
         Path log = OUT.resolve(topic + ".log");
@@ -311,6 +345,9 @@ final class ProducerBench {
         }
         long sent = Long.parseLong(m.group(1));
         double seconds = Double.parseDouble(m.group(2));
+        if (Aot.ENABLED && !Aot.training()) {
+            Bench.log("raw producer: %s", Aot.classesLoaded("raw-producer"));
+        }
         Bench.log("raw producer (fresh JVM %s): %d events sent and acknowledged in %.1f s: %.0f records/s, its CPU "
                         + "%.2f s per million records while sending; whole process %.1f s: %s",
                 String.join(" ", pipelineJvmOptions(null)), sent, seconds, sent / seconds,

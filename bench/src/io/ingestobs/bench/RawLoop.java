@@ -48,6 +48,8 @@ public final class RawLoop {
     public static void main(String[] args) {
         Result result = run(args[0], args[1], args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
         System.out.println(result.line());
+        // the whole process's CPU by thread (JVM start included): the JIT's share beside the pipeline's
+        System.out.print(Procs.threadCpuDiff(Map.of(), Procs.threadCpuSeconds(ProcessHandle.current().pid())));
         System.out.flush();
     }
 

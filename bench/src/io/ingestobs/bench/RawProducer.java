@@ -54,6 +54,8 @@ public final class RawProducer {
         }
         System.out.printf(Locale.ROOT, "RAW_PRODUCER sent=%d seconds=%.3f cpu_seconds=%.2f%n", sent.records(),
                 sent.seconds(), Procs.cpuSeconds(pid) - cpuStart[0]);
+        // the whole process's CPU by thread (JVM start included): the JIT's share beside the pipeline's
+        System.out.print(Procs.threadCpuDiff(Map.of(), Procs.threadCpuSeconds(pid)));
     }
 
     /** What one loop sent: every record acknowledged, in {@code seconds}. */

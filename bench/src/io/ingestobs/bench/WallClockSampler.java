@@ -45,7 +45,7 @@ final class WallClockSampler extends Thread {
 
     @Override
     public void run() {
-        Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+        Path jstack = Procs.tool("jstack");
         while (!isInterrupted()) {
             try {
                 Process p = new ProcessBuilder(jstack.toString(), Long.toString(pid)).redirectErrorStream(true)
