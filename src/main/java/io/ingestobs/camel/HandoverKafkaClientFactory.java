@@ -26,12 +26,6 @@ public final class HandoverKafkaClientFactory extends DefaultKafkaClientFactory 
     private final Duration inFlightTimeout;
     private final PartitionStateReadBack readBack;
 
-    /** Without reading the state of assigned partitions back. */
-    public HandoverKafkaClientFactory(DeliveryLedger ledger, CommitSender sender, CommittedRunCounter counter,
-                                      Duration commitTimeout, Duration inFlightTimeout) {
-        this(ledger, sender, counter, commitTimeout, inFlightTimeout, null, 0, Duration.ZERO);
-    }
-
     /**
      * With the state of assigned partitions read back into {@code metrics}: at most the last
      * {@code readBackMaxRecords} committed records of each, within {@code readBackTimeout}.
