@@ -62,7 +62,7 @@ public final class DeadLetterWriter {
         if (outgoing.count()) {
             metrics.deadLetter(outgoing.letter().stage(), outgoing.letter().reason());
         }
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        FileIngestion pass = FileIngestion.of(exchange);
         if (pass != null && DeadLetter.STAGE_READ.equals(outgoing.letter().stage())) {
             pass.rejected();
         }

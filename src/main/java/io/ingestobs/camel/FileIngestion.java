@@ -2,6 +2,7 @@ package io.ingestobs.camel;
 
 import io.ingestobs.input.InputRecordStream;
 import io.ingestobs.input.ReplayPacer;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,11 @@ public final class FileIngestion {
         this.recordLimit = recordLimit;
         this.groups = groups;
         LOG.info("Chargé {} entrées de log depuis {}", records, file);
+    }
+
+    /** The pass {@code exchange} belongs to (a file's exchange, its groups, their dead letters); null outside one. */
+    static FileIngestion of(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, FileIngestion.class);
     }
 
     ReplayPacer pacer() {

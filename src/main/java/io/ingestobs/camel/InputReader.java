@@ -160,7 +160,7 @@ public final class InputReader {
      * = event JSON, key = source), for camel-kafka to send; the records that break the contract become dead letters.
      */
     public void toEvents(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        FileIngestion pass = FileIngestion.of(exchange);
         @SuppressWarnings("unchecked")
         List<PreparedRecord> records = exchange.getMessage().getBody(List.class);
         metrics.recordsRead(records.size());
@@ -204,28 +204,25 @@ public final class InputReader {
      * and throws if one of them failed (the file ends there).
      */
     public void admit(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
-        exchange.setProperty(GROUP, pass.groups().admit());
+        exchange.setProperty(GROUP, FileIngestion.of(exchange).groups().admit());
     }
 
     /** Kafka has answered for the group: it waits for the groups before it to be gone through, in file order. */
     public void awaitTurn(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
-        pass.groups().awaitTurn(exchange.getProperty(GROUP, Long.class));
+        FileIngestion.of(exchange).groups().awaitTurn(exchange.getProperty(GROUP, Long.class));
     }
 
     /** The group was not published completely (what failed is on the exchange): no more groups of the file go. */
     public void groupFailed(Exchange exchange) {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
-        pass.groups().failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        FileIngestion.of(exchange).groups().failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
     /** The group is gone through, published or failed: its place goes to the next one. */
     public void groupDone(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        GroupsInFlight groups = FileIngestion.of(exchange).groups();
         long group = exchange.getProperty(GROUP, Long.class);
-        pass.groups().awaitTurn(group);
-        pass.groups().done(group);
+        groups.awaitTurn(group);
+        groups.done(group);
     }
 
     /**
@@ -233,9 +230,9 @@ public final class InputReader {
      * counted; throws if one was not published completely.
      */
     public void allAnswered(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
-        pass.groups().awaitAll();
-        Exception failure = pass.groups().failure();
+        GroupsInFlight groups = FileIngestion.of(exchange).groups();
+        groups.awaitAll();
+        Exception failure = groups.failure();
         if (failure != null) {
             throw new IllegalStateException("the file was not published completely: " + failure.getMessage(),
                     failure);
@@ -254,7 +251,7 @@ public final class InputReader {
      * acknowledged events counted and nothing else.
      */
     public void acknowledged(Exchange exchange) {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        FileIngestion pass = FileIngestion.of(exchange);
         OutgoingBatch batch = exchange.getProperty(BATCH, OutgoingBatch.class);
         exchange.removeProperty(BATCH);
         List<OutgoingEvent> events = batch.events();
@@ -294,7 +291,7 @@ public final class InputReader {
 
     /** The file is gone through: its summary line, and its counts into the producer's totals. */
     public void finish(Exchange exchange) throws InterruptedException {
-        FileIngestion pass = exchange.getProperty(FileIngestion.PROPERTY, FileIngestion.class);
+        FileIngestion pass = FileIngestion.of(exchange);
         if (pass != null) {
             // the file broke off (a reading error, a failed group): the groups still in flight are answered for
             // and counted before the summary, so that nothing in flight is reported either way. Bounded: a group
